@@ -1,0 +1,87 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# QEMU with the backdoor series.  Run ./configure first (make does it with
+# the defaults when it has not been run).
+#
+#   make            assemble the tree, build QEMU and the guest library
+#   make install    install the emulators, the guest library and its header
+#   make check      build the test configurations and run the project's tests
+#   make demo       build and run the demo (demo/run-demo.sh)
+#   make bench      run the benchmarks
+#   make series     export the series with git format-patch
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+BUILD ?= $(TOP)/build
+-include $(BUILD)/config.mak
+
+NPROC := $(shell nproc 2>/dev/null || echo 2)
+# guest architecture:compiler
+GUEST_COMPILERS := x86_64:cc aarch64:aarch64-linux-gnu-gcc
+prefix ?= $(shell sed -n 's/^ *Install prefix *: //p' $(BUILD)/qemu-build/configure.log 2>/dev/null)
+DESTDIR ?=
+
+export CCACHE_BASEDIR := $(BUILD)
+export CCACHE_NOHASHDIR := 1
+
+.PHONY: all configure assemble qemu guest-lib install check demo bench series clean distclean
+
+all: qemu guest-lib
+
+$(BUILD)/config.mak:
+	cd $(TOP) && ./configure
+
+configure: $(BUILD)/config.mak
+
+# re-sync the project's files into the assembled tree (content-compared,
+# so unchanged files keep their timestamps)
+assemble: $(BUILD)/config.mak
+	$(TOP)/build-aux/assemble.py $(QEMU_PRISTINE) $(QEMU_SRC)
+
+qemu: assemble
+	$(MAKE) -C $(QEMU_BUILD) -j$(NPROC)
+	$(TOP)/build-aux/link-firmware.sh $(QEMU_BUILD)
+
+# the guest library, for every guest architecture whose compiler is here
+guest-lib: $(BUILD)/config.mak
+	@set -e; for ac in $(GUEST_COMPILERS); do \
+	    a=$${ac%%:*}; cc=$${ac#*:}; \
+	    if command -v $$cc >/dev/null; then \
+	        $(MAKE) -s -C $(TOP)/backdoor/guest CC=$$cc O=$(BUILD)/guest/$$a; \
+	    else \
+	        echo "guest library for $$a not built: no $$cc" >&2; \
+	    fi; \
+	done
+
+install: all
+	$(MAKE) -C $(QEMU_BUILD) install DESTDIR=$(DESTDIR)
+	install -d $(DESTDIR)$(prefix)/include $(DESTDIR)$(prefix)/lib
+	install -m 644 $(TOP)/backdoor/guest/qemu-backdoor.h $(DESTDIR)$(prefix)/include/
+	install -m 644 $(BUILD)/guest/x86_64/libqemu-backdoor-guest.a $(DESTDIR)$(prefix)/lib/
+	install -d $(DESTDIR)$(prefix)/share/qemu
+	install -m 644 $(QEMU_BUILD)/pc-bios/optionrom/*.bin $(DESTDIR)$(prefix)/share/qemu/
+	set -e; for ac in $(GUEST_COMPILERS); do \
+	    a=$${ac%%:*}; \
+	    [ -f $(BUILD)/guest/$$a/libqemu-backdoor-guest.a ] || continue; \
+	    install -d $(DESTDIR)$(prefix)/lib/qemu-backdoor-guest/$$a; \
+	    install -m 644 $(BUILD)/guest/$$a/libqemu-backdoor-guest.a \
+	        $(DESTDIR)$(prefix)/lib/qemu-backdoor-guest/$$a/; \
+	done
+
+check:
+	$(TOP)/tests/backdoor/run-tests.sh
+
+demo:
+	$(TOP)/demo/run-demo.sh
+
+bench:
+	$(TOP)/tests/bench/backdoor/run-bench.sh
+
+series:
+	$(TOP)/build-aux/make-series.sh
+
+clean:
+	[ ! -d "$(QEMU_BUILD)" ] || $(MAKE) -C $(QEMU_BUILD) clean
+	rm -rf $(BUILD)/guest
+
+distclean:
+	rm -rf $(BUILD)

@@ -1,0 +1,117 @@
+/*
+ * Backdoor channel: the QEMU-side core shared by the PCI device and the
+ * linux-user interception
+ *
+ * Compiled once per target, like the user library it calls.
+ *
+ * Copyright (c) 2026 The QEMU backdoor channel authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/thread.h"
+#include "qemu/lockable.h"
+#include "exec/cpu-common.h"
+#include "hw/core/cpu.h"
+#include "backdoor/channel.h"
+#include "backdoor/qemu/qemu-backdoor.h"
+#ifndef CONFIG_USER_ONLY
+#include "system/hw_accel.h"
+#endif
+#include "trace.h"
+
+static QemuMutex backdoor_lock;
+static bool backdoor_is_open;
+static void *backdoor_data;
+/* the size qemu_backdoor_init() was called with, 0 before */
+static uint64_t backdoor_lib_size;
+/* the vCPU whose command is being handled; protected by backdoor_lock */
+static CPUState *backdoor_caller;
+
+static void __attribute__((constructor)) backdoor_lock_init(void)
+{
+    qemu_mutex_init(&backdoor_lock);
+}
+
+bool backdoor_channel_open(void *data, uint64_t size, Error **errp)
+{
+    QEMU_LOCK_GUARD(&backdoor_lock);
+
+    if (backdoor_is_open) {
+        error_setg(errp, "a backdoor channel is already open; "
+                   "QEMU supports one per process");
+        return false;
+    }
+    if (backdoor_lib_size && backdoor_lib_size != size) {
+        error_setg(errp, "the backdoor library was initialised for a data "
+                   "channel of %" PRIu64 " bytes, not %" PRIu64,
+                   backdoor_lib_size, size);
+        return false;
+    }
+    trace_backdoor_channel_open(size);
+    if (!backdoor_lib_size) {
+        qemu_backdoor_init(size);
+        backdoor_lib_size = size;
+    }
+    backdoor_data = data;
+    backdoor_is_open = true;
+    return true;
+}
+
+void backdoor_channel_close(void)
+{
+    QEMU_LOCK_GUARD(&backdoor_lock);
+
+    trace_backdoor_channel_close();
+    backdoor_is_open = false;
+    backdoor_data = NULL;
+}
+
+void backdoor_channel_command(CPUState *cpu, uint64_t cmd)
+{
+    QEMU_LOCK_GUARD(&backdoor_lock);
+
+    if (!backdoor_is_open) {
+        return;
+    }
+    trace_backdoor_channel_command(cpu ? cpu->cpu_index : -1, cmd);
+    backdoor_caller = cpu;
+    qemu_backdoor(cmd, backdoor_data);
+    backdoor_caller = NULL;
+}
+
+CPUState *qemu_backdoor_cpu(void)
+{
+    CPUState *cpu = backdoor_caller;
+
+#ifndef CONFIG_USER_ONLY
+    if (cpu) {
+        /* fetch KVM's registers; they are written back before resuming */
+        cpu_synchronize_state(cpu);
+    }
+#endif
+    return cpu;
+}
+
+static int backdoor_guest_rw(uint64_t vaddr, void *buf, size_t len,
+                             bool is_write)
+{
+    CPUState *cpu = qemu_backdoor_cpu();
+
+    if (!cpu) {
+        return -1;
+    }
+    return cpu_memory_rw_debug(cpu, vaddr, buf, len, is_write) ? -1 : 0;
+}
+
+int qemu_backdoor_read_guest(uint64_t vaddr, void *buf, size_t len)
+{
+    return backdoor_guest_rw(vaddr, buf, len, false);
+}
+
+int qemu_backdoor_write_guest(uint64_t vaddr, const void *buf, size_t len)
+{
+    return backdoor_guest_rw(vaddr, (void *)buf, len, true);
+}

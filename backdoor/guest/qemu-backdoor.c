@@ -1,0 +1,224 @@
+/*
+ * Backdoor channel: the guest-side library
+ *
+ * Copyright (c) 2026 The QEMU backdoor channel authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#define _GNU_SOURCE
+#include "qemu-backdoor.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PCI_DEVICES "/sys/bus/pci/devices"
+#define PCI_CTRL_BAR "resource0"
+#define PCI_DATA_BAR "resource2"
+
+static volatile uint64_t *bd_ctrl;
+static void *bd_data;
+static uint64_t bd_data_size;
+
+/* Map @len bytes of @path shared; on failure return -1 with errno set. */
+static void *map_file(const char *path, size_t len, off_t *file_size)
+{
+    struct stat st;
+    void *p;
+    int fd, err;
+
+    fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        return NULL;
+    }
+    if (fstat(fd, &st) < 0) {
+        goto fail;
+    }
+    if (file_size) {
+        *file_size = st.st_size;
+    }
+    if (len == 0 || (off_t)len > st.st_size) {
+        errno = EINVAL;
+        goto fail;
+    }
+    p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) {
+        goto fail;
+    }
+    close(fd);
+    return p;
+
+fail:
+    err = errno;
+    close(fd);
+    errno = err;
+    return NULL;
+}
+
+/*
+ * Map the control channel at @ctrl_path, read the data size from it and
+ * map that much of @data_path.
+ */
+static int map_channel(const char *ctrl_path, const char *data_path)
+{
+    volatile uint64_t *ctrl;
+    uint64_t size;
+    void *data;
+    int err;
+
+    ctrl = map_file(ctrl_path, QEMU_BACKDOOR_CTRL_LEN, NULL);
+    if (!ctrl) {
+        return -1;
+    }
+    size = ctrl[QEMU_BACKDOOR_CTRL_SIZE / 8];
+    if (size == 0 || size > SIZE_MAX) {
+        errno = EINVAL;
+        goto fail;
+    }
+    data = map_file(data_path, size, NULL);
+    if (!data) {
+        goto fail;
+    }
+    bd_ctrl = ctrl;
+    bd_data = data;
+    bd_data_size = size;
+    return 0;
+
+fail:
+    err = errno;
+    munmap((void *)ctrl, QEMU_BACKDOOR_CTRL_LEN);
+    errno = err;
+    return -1;
+}
+
+static int open_user(const char *base)
+{
+    char ctrl[PATH_MAX], data[PATH_MAX];
+
+    if (snprintf(ctrl, sizeof(ctrl), "%s/%s", base,
+                 QEMU_BACKDOOR_CTRL_FILE) >= (int)sizeof(ctrl) ||
+        snprintf(data, sizeof(data), "%s/%s", base,
+                 QEMU_BACKDOOR_DATA_FILE) >= (int)sizeof(data)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    return map_channel(ctrl, data);
+}
+
+static unsigned long read_id(const char *dev, const char *name)
+{
+    char path[PATH_MAX], buf[32];
+    unsigned long id = 0;
+    FILE *f;
+
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", dev, name);
+    f = fopen(path, "re");
+    if (f) {
+        if (fgets(buf, sizeof(buf), f)) {
+            id = strtoul(buf, NULL, 16);
+        }
+        fclose(f);
+    }
+    return id;
+}
+
+static int open_system(void)
+{
+    char ctrl[PATH_MAX], data[PATH_MAX];
+    struct dirent *de;
+    DIR *dir;
+    int ret = -1;
+
+    dir = opendir(PCI_DEVICES);
+    if (!dir) {
+        errno = ENODEV;
+        return -1;
+    }
+    errno = ENODEV;
+    while ((de = readdir(dir))) {
+        if (de->d_name[0] == '.' ||
+            read_id(de->d_name, "vendor") != QEMU_BACKDOOR_PCI_VENDOR ||
+            read_id(de->d_name, "device") != QEMU_BACKDOOR_PCI_DEVICE) {
+            continue;
+        }
+        snprintf(ctrl, sizeof(ctrl), PCI_DEVICES "/%s/" PCI_CTRL_BAR,
+                 de->d_name);
+        snprintf(data, sizeof(data), PCI_DEVICES "/%s/" PCI_DATA_BAR,
+                 de->d_name);
+        ret = map_channel(ctrl, data);
+        if (ret < 0 && errno == EPERM) {
+            errno = EACCES;
+        }
+        break;
+    }
+    closedir(dir);
+    return ret;
+}
+
+int qemu_backdoor_init(const char *base)
+{
+    if (bd_ctrl) {
+        errno = EBUSY;
+        return -1;
+    }
+    if (base && open_user(base) == 0) {
+        return 0;
+    }
+    if (base && errno != ENOENT && errno != ENOTDIR) {
+        /* the files are there but unusable: say why */
+        return -1;
+    }
+    return open_system();
+}
+
+int qemu_backdoor_fini(void)
+{
+    if (!bd_ctrl) {
+        errno = EBADF;
+        return -1;
+    }
+    munmap(bd_data, bd_data_size);
+    munmap((void *)bd_ctrl, QEMU_BACKDOOR_CTRL_LEN);
+    bd_ctrl = NULL;
+    bd_data = NULL;
+    bd_data_size = 0;
+    return 0;
+}
+
+uint64_t qemu_backdoor_data_size(void)
+{
+    return bd_data_size;
+}
+
+void *qemu_backdoor_data(void)
+{
+    return bd_data;
+}
+
+void qemu_backdoor(uint64_t cmd)
+{
+    volatile uint64_t *reg = bd_ctrl + QEMU_BACKDOOR_CTRL_CMD / 8;
+
+    /*
+     * One 64-bit store.  The branch after it ends QEMU's translation
+     * block, so guest registers the callback changed are reloaded by
+     * the code that follows.
+     */
+#if defined(__x86_64__)
+    __asm__ __volatile__("movq %0, (%1)\n\tjmp 1f\n1:"
+                         : : "r"(cmd), "r"(reg) : "memory");
+#elif defined(__aarch64__)
+    __asm__ __volatile__("str %0, [%1]\n\tb 1f\n1:"
+                         : : "r"(cmd), "r"(reg) : "memory");
+#else
+    *reg = cmd;
+#endif
+}

@@ -1,0 +1,80 @@
+/*
+ * Backdoor channel: the guest-side library
+ *
+ * Link guest programs against libqemu-backdoor-guest.a.  The same calls
+ * work in a guest of qemu-system-* with "-device backdoor" (the device is
+ * found through sysfs; needs root) and under qemu-<arch> -backdoor DIR
+ * (the files in DIR are mapped).
+ *
+ * Copyright (c) 2026 The QEMU backdoor channel authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef QEMU_BACKDOOR_GUEST_H
+#define QEMU_BACKDOOR_GUEST_H
+
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Layout of the control channel (docs/specs/backdoor.rst) */
+#define QEMU_BACKDOOR_CTRL_SIZE     0x00  /* r: data channel size, bytes */
+#define QEMU_BACKDOOR_CTRL_CMD      0x08  /* w: 64-bit command */
+#define QEMU_BACKDOOR_CTRL_COUNT    0x10  /* r: commands since reset */
+#define QEMU_BACKDOOR_CTRL_LEN      4096
+
+/* File names inside the user-mode directory (qemu-<arch> -backdoor DIR) */
+#define QEMU_BACKDOOR_CTRL_FILE     "control"
+#define QEMU_BACKDOOR_DATA_FILE     "data"
+
+/* PCI identity of "-device backdoor" */
+#define QEMU_BACKDOOR_PCI_VENDOR    0x1af4
+#define QEMU_BACKDOOR_PCI_DEVICE    0x10f0
+
+/**
+ * qemu_backdoor_init: open the channel
+ * @base: user-mode directory (the DIR of -backdoor DIR), or NULL
+ *
+ * When @base holds the channel's files they are mapped (user mode).
+ * Otherwise the PCI device is looked for in sysfs and its BARs are mapped
+ * (system mode); @base is then not used.
+ *
+ * Returns 0, or -1 with errno set:
+ *   ENODEV  no channel: neither files in @base nor the device
+ *   EACCES  the device is there but its BARs cannot be mapped (not root)
+ *   EBUSY   the channel is already open in this process
+ *   EINVAL  the channel's files or BARs have an unusable size
+ *   or the errno of the failing open() or mmap().
+ */
+int qemu_backdoor_init(const char *base);
+
+/**
+ * qemu_backdoor_fini: close the channel opened by qemu_backdoor_init
+ *
+ * Returns 0, or -1 with errno EBADF when the channel is not open.
+ */
+int qemu_backdoor_fini(void);
+
+/* Size of the data channel in bytes; 0 when the channel is not open */
+uint64_t qemu_backdoor_data_size(void);
+
+/* Start of the data channel; NULL when the channel is not open */
+void *qemu_backdoor_data(void);
+
+/*
+ * Send @cmd: calls the library in QEMU once, and returns when it is done.
+ * The channel must be open.  Uses one 64-bit store, so several threads may
+ * call it at once.
+ */
+void qemu_backdoor(uint64_t cmd);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QEMU_BACKDOOR_GUEST_H */

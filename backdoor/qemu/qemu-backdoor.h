@@ -1,0 +1,78 @@
+/*
+ * Backdoor channel: the interface of the user-provided callback library
+ *
+ * The C sources given to "configure --with-backdoor=DIR" are compiled into
+ * every emulator, once per target and with that target's headers (so they
+ * may include "cpu.h" and use tswap64()).  They must define the two
+ * callbacks below.  Without --with-backdoor a built-in default library is
+ * used (backdoor/qemu/default-backdoor.c).
+ *
+ * See docs/backdoor.txt for the whole picture.
+ *
+ * Copyright (c) 2026 The QEMU backdoor channel authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef QEMU_BACKDOOR_H
+#define QEMU_BACKDOOR_H
+
+/*
+ * The library's sources start with this header rather than with
+ * "qemu/osdep.h", so it provides QEMU's base environment for them.
+ */
+#include "qemu/osdep.h"
+
+/**
+ * qemu_backdoor_init: set up the library
+ * @data_size: size in bytes of the data channel
+ *
+ * Called once per QEMU process, when the channel is created (device
+ * realize in system mode, start-up in user mode), before any command.
+ */
+void qemu_backdoor_init(uint64_t data_size);
+
+/**
+ * qemu_backdoor: handle one command written by the guest
+ * @cmd: the 64-bit value the guest wrote into the control channel, in
+ *       guest byte order (use tswap64() to read it as a number)
+ * @data: QEMU's own mapping of the data channel, @data_size bytes, shared
+ *        with the guest; its contents are in guest byte order too
+ *
+ * Called once for each command, in the thread of the vCPU that wrote it.
+ * Calls never overlap: QEMU serialises them.  Helpers below give access to
+ * that vCPU's memory and registers while the call runs.
+ */
+void qemu_backdoor(uint64_t cmd, void *data);
+
+/*
+ * Helpers for the callbacks.  They are valid only inside qemu_backdoor(),
+ * under TCG and KVM alike, in system and user mode.
+ */
+
+/**
+ * qemu_backdoor_cpu: the vCPU that issued the current command
+ *
+ * Its architectural state (cpu_env()) is up to date and may be changed:
+ * under KVM the registers are fetched first and written back before the
+ * vCPU resumes.  Returns NULL outside a callback.
+ */
+CPUState *qemu_backdoor_cpu(void);
+
+/**
+ * qemu_backdoor_read_guest: copy guest memory into @buf
+ * @vaddr: guest virtual address, translated with the calling vCPU's MMU
+ *
+ * Returns 0 on success, -1 if some of the range is not mapped.
+ */
+int qemu_backdoor_read_guest(uint64_t vaddr, void *buf, size_t len);
+
+/**
+ * qemu_backdoor_write_guest: copy @buf into guest memory
+ * @vaddr: guest virtual address, translated with the calling vCPU's MMU
+ *
+ * Returns 0 on success, -1 if some of the range is not mapped or writable.
+ */
+int qemu_backdoor_write_guest(uint64_t vaddr, const void *buf, size_t len);
+
+#endif /* QEMU_BACKDOOR_H */

@@ -1,0 +1,44 @@
+/*
+ * Backdoor channel: the QEMU-side core shared by the PCI device and the
+ * linux-user interception
+ *
+ * There is one channel per QEMU process.  Its owner (the device, or
+ * linux-user's -backdoor) opens it with the host mapping of the data
+ * channel; each guest command is then passed to the user library through
+ * backdoor_channel_command(), which serialises the calls.
+ *
+ * Copyright (c) 2026 The QEMU backdoor channel authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef BACKDOOR_CHANNEL_H
+#define BACKDOOR_CHANNEL_H
+
+/**
+ * backdoor_channel_open: create the process's channel
+ * @data: host address of the data channel
+ * @size: its size in bytes
+ *
+ * The first successful call runs the library's qemu_backdoor_init(@size).
+ * Fails if a channel is already open, or if @size differs from the size
+ * the library was initialised with by an earlier (since closed) channel.
+ */
+bool backdoor_channel_open(void *data, uint64_t size, Error **errp);
+
+/**
+ * backdoor_channel_close: close the channel opened by backdoor_channel_open
+ */
+void backdoor_channel_close(void);
+
+/**
+ * backdoor_channel_command: deliver one guest command to the library
+ * @cpu: the vCPU that wrote it
+ * @cmd: the command, in guest byte order
+ *
+ * Calls qemu_backdoor() with the lock held; does nothing if no channel
+ * is open.
+ */
+void backdoor_channel_command(CPUState *cpu, uint64_t cmd);
+
+#endif /* BACKDOOR_CHANNEL_H */

@@ -1,0 +1,59 @@
+/*
+ * Commands of the backdoor test library (backdoor-test-lib.c)
+ *
+ * Shared by the library, which is compiled into QEMU for the tests, and
+ * by the test programs that drive it (qtest, guest programs).  Plain C:
+ * guests include it too.
+ *
+ * A command is  op << 56 | slot << 48 | arg  (arg: 48 bits).  Slot N is
+ * the BDT_SLOT_SIZE bytes at N * BDT_SLOT_SIZE in the data channel; values
+ * in it are 64-bit words in guest byte order.
+ *
+ * Copyright (c) 2026 The QEMU backdoor channel authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef BACKDOOR_TEST_OPS_H
+#define BACKDOOR_TEST_OPS_H
+
+#define BDT_SLOT_SIZE       256
+#define BDT_SLOTS           256     /* the tests use a data channel >= 64 KiB */
+#define BDT_ARG_MASK        0xffffffffffffULL
+
+#define BDT_CMD(op, slot, arg) \
+    (((uint64_t)(op) << 56) | ((uint64_t)(slot) << 48) | \
+     ((uint64_t)(arg) & BDT_ARG_MASK))
+
+enum {
+    /* count it, nothing else */
+    BDT_OP_NOP = 0x00,
+    /* XOR the first arg bytes of the slot with 0x5a, in place */
+    BDT_OP_XOR = 0x01,
+    /* sequence check: arg must be the slot's next number (from 0) */
+    BDT_OP_SEQ = 0x02,
+    /* write struct bdt_stats into the slot */
+    BDT_OP_STATS = 0x03,
+    /* write word 0 of the slot to guest virtual address arg */
+    BDT_OP_WRITE_GUEST = 0x04,
+    /* set the calling vCPU's return register (rax / x0) to word 0 */
+    BDT_OP_SET_REG = 0x05,
+    /* read the word at guest virtual address arg into word 0 */
+    BDT_OP_READ_GUEST = 0x06,
+    /* forget all counts and sequence numbers */
+    BDT_OP_RESET = 0x07,
+};
+
+/* BDT_OP_STATS, 64-bit words; helper results land in word 1 (0 or -1) */
+struct bdt_stats {
+    uint64_t init_calls;    /* qemu_backdoor_init() calls */
+    uint64_t init_size;     /* its data_size */
+    uint64_t commands;      /* commands handled, this one included */
+    uint64_t seq_ok;        /* BDT_OP_SEQ in order */
+    uint64_t seq_bad;       /* BDT_OP_SEQ out of order or repeated */
+    uint64_t overlaps;      /* calls that started while another ran */
+    uint64_t last_cmd;      /* the previous command */
+    uint64_t bad_ops;       /* unknown ops or slots */
+};
+
+#endif /* BACKDOOR_TEST_OPS_H */
