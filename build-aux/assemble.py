@@ -23,8 +23,8 @@ import tempfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # repository folders that hold new files at their QEMU paths
-OVERLAY_DIRS = ["accel", "backdoor", "docs", "hw", "include", "linux-user",
-                "tests"]
+OVERLAY_DIRS = ["accel", "backdoor", "contrib", "docs", "hw", "include",
+                "linux-user", "tests"]
 PATCH_DIRS = ["patches/tarball", "patches/series"]
 STATE = ".backdoor-assembled"
 
@@ -85,10 +85,17 @@ def main():
     with tempfile.TemporaryDirectory(prefix="bd-assemble-") as stage:
         wanted = set()
         for p in patch_files():
-            for rel in touched_by(p):
+            touched = touched_by(p)
+            if not touched:
+                continue        # a commit of new files only
+            for rel in touched:
+                # each QEMU file is changed by one patch, so that a patch
+                # is always the diff from the pristine file
+                if rel in wanted:
+                    sys.exit(f"error: {rel} is changed by two patches")
                 dst = os.path.join(stage, rel)
                 src = os.path.join(pristine, rel)
-                if rel not in wanted and os.path.exists(src):
+                if os.path.exists(src):
                     os.makedirs(os.path.dirname(dst), exist_ok=True)
                     shutil.copy2(src, dst)
                 wanted.add(rel)

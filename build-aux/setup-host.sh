@@ -13,10 +13,11 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/apt-private.sh"
 
-# what building needs
+# what building needs (gcc-i686-linux-gnu: for the x86 option ROMs; not
+# gcc-multilib, which conflicts with the aarch64 cross compiler)
 build_pkgs=(gcc make ninja-build pkg-config python3 python3-venv
             libglib2.0-dev libpixman-1-dev zlib1g-dev flex bison ccache
-            meson xz-utils dpkg-dev patch gcc-multilib)
+            meson xz-utils dpkg-dev patch gcc-i686-linux-gnu)
 # what the tests and the demo need
 test_pkgs=(python3-pycotap gcc-aarch64-linux-gnu libc6-dev-arm64-cross
            seabios ipxe-qemu busybox-static cpio)

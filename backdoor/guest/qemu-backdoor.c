@@ -8,6 +8,7 @@
 
 #define _GNU_SOURCE
 #include "qemu-backdoor.h"
+#include "qemu-backdoor-store.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -24,7 +25,7 @@
 #define PCI_CTRL_BAR "resource0"
 #define PCI_DATA_BAR "resource2"
 
-static volatile uint64_t *bd_ctrl;
+static volatile uint64_t *bd_ctrl;   /* device registers or trapped page */
 static void *bd_data;
 static uint64_t bd_data_size;
 
@@ -69,7 +70,7 @@ fail:
  */
 static int map_channel(const char *ctrl_path, const char *data_path)
 {
-    volatile uint64_t *ctrl;
+    volatile uint64_t *ctrl;    /* reads go to the device, not a cache */
     uint64_t size;
     void *data;
     int err;
@@ -122,8 +123,8 @@ static unsigned long read_id(const char *dev, const char *name)
     snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", dev, name);
     f = fopen(path, "re");
     if (f) {
-        if (fgets(buf, sizeof(buf), f)) {
-            id = strtoul(buf, NULL, 16);
+        if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%lx", &id) != 1) {
+            id = 0;
         }
         fclose(f);
     }
@@ -205,20 +206,10 @@ void *qemu_backdoor_data(void)
 
 void qemu_backdoor(uint64_t cmd)
 {
-    volatile uint64_t *reg = bd_ctrl + QEMU_BACKDOOR_CTRL_CMD / 8;
+    qemu_backdoor_store(bd_ctrl + QEMU_BACKDOOR_CTRL_CMD / 8, cmd);
+}
 
-    /*
-     * One 64-bit store.  The branch after it ends QEMU's translation
-     * block, so guest registers the callback changed are reloaded by
-     * the code that follows.
-     */
-#if defined(__x86_64__)
-    __asm__ __volatile__("movq %0, (%1)\n\tjmp 1f\n1:"
-                         : : "r"(cmd), "r"(reg) : "memory");
-#elif defined(__aarch64__)
-    __asm__ __volatile__("str %0, [%1]\n\tb 1f\n1:"
-                         : : "r"(cmd), "r"(reg) : "memory");
-#else
-    *reg = cmd;
-#endif
+uint64_t qemu_backdoor_call(uint64_t cmd)
+{
+    return qemu_backdoor_store(bd_ctrl + QEMU_BACKDOOR_CTRL_CMD / 8, cmd);
 }

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The code shown in docs/backdoor.txt is taken from files that the tests
+# build and run (contrib/backdoor/...): every indented block that follows
+# a line naming such a file must appear in that file, piece by piece
+# ("..." separates the pieces).  So the overview cannot drift from code
+# that works.
+
+. "$(dirname "$0")/lib.sh"
+
+doc=$BACKDOOR_TOP/docs/backdoor.txt
+python3 - "$doc" "$BACKDOOR_TOP" <<'PY'
+import re
+import sys
+
+doc, top = sys.argv[1:]
+lines = open(doc, encoding="utf-8").read().split("\n")
+checked = 0
+i = 0
+while i < len(lines):
+    m = re.search(r"(contrib/backdoor/\S+\.c)\b", lines[i])
+    if not m or lines[i].startswith("    "):
+        i += 1
+        continue
+    path = m.group(1)
+    i += 1
+    # the block starts after the rest of the paragraph naming the file
+    while i < len(lines) and not lines[i].startswith("    "):
+        i += 1
+    block = []
+    while i < len(lines) and (lines[i].startswith("    ") or not lines[i].strip()):
+        block.append(lines[i][4:])
+        i += 1
+    while block and not block[-1].strip():
+        block.pop()
+    src = open(f"{top}/{path}", encoding="utf-8").read()
+    pieces, cur = [], []
+    for ln in block:
+        if ln == "...":
+            pieces.append(cur)
+            cur = []
+        else:
+            cur.append(ln)
+    pieces.append(cur)
+    for n, piece in enumerate(p for p in pieces if p):
+        text = "\n".join(piece) + "\n"
+        name = f"docs/backdoor.txt shows {path}, piece {n + 1}, verbatim"
+        print(("ok - " if text in src else "not ok - ") + name)
+        checked += 1
+print(("ok - " if checked >= 3 else "not ok - ")
+      + f"docs/backdoor.txt has code excerpts to check ({checked})")
+PY
+exit 0
