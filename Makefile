@@ -76,8 +76,9 @@ demo:
 bench:
 	$(TOP)/tests/bench/backdoor/run-bench.sh
 
+# the series as mails, in $(BUILD)/series (the git tree in $(BUILD)/series/qemu)
 series:
-	$(TOP)/build-aux/make-series.sh
+	$(TOP)/build-aux/make-series.py "$$($(TOP)/build-aux/fetch-qemu.sh)" $(BUILD)/series
 
 clean:
 	[ ! -d "$(QEMU_BUILD)" ] || $(MAKE) -C $(QEMU_BUILD) clean
