@@ -37,8 +37,10 @@ configure: $(BUILD)/config.mak
 assemble: $(BUILD)/config.mak
 	$(TOP)/build-aux/assemble.py $(QEMU_PRISTINE) $(QEMU_SRC)
 
+# QEMU_GOALS: what to build in QEMU's folder (default: everything)
+QEMU_GOALS ?=
 qemu: assemble
-	$(MAKE) -C $(QEMU_BUILD) -j$(NPROC)
+	$(MAKE) -C $(QEMU_BUILD) -j$(NPROC) $(QEMU_GOALS)
 	$(TOP)/build-aux/link-firmware.sh $(QEMU_BUILD)
 
 # the guest library, for every guest architecture whose compiler is here

@@ -27,16 +27,16 @@ say() {
 
 say "setting up (packages, QEMU source, build in $build)"
 "$top/build-aux/setup-host.sh" all
-if [ ! -f "$build/.demo-built" ]; then
+if [ ! -f "$build/.built" ]; then
     (cd "$top" && ./configure --skip-setup --build-dir="$build" \
-        --with-backdoor="$top/contrib/backdoor/lib" \
-        --target-list=x86_64-softmmu,x86_64-linux-user) >"$work/build.log" 2>&1 &&
-    make -C "$top" BUILD="$build" all >>"$work/build.log" 2>&1 || {
+        --with-backdoor="$top/contrib/backdoor/lib") >"$work/build.log" 2>&1 &&
+    make -C "$top" BUILD="$build" all >>"$work/build.log" 2>&1 \
+        QEMU_GOALS="qemu-system-x86_64 qemu-x86_64 pc-bios/optionrom/all" || {
         tail -n 30 "$work/build.log" >&2
         echo "demo: the build failed" >&2
         exit 1
     }
-    touch "$build/.demo-built"
+    touch "$build/.built"
 fi
 qb=$build/qemu-build
 cc -static -O2 -o "$work/backdoor-demo" \
