@@ -348,15 +348,19 @@ static shared64 *map_ctrl(void)
 }
 
 /*
- * The library sets rax in the callback.  With a branch right after the
- * store (as the guest library's qemu_backdoor() does), the guest sees the
- * new value; without it, TCG may still use the value it had cached.
+ * The library sets rax in the callback.  The guest sees the new value
+ * when the store ends QEMU's translation block: "rep stosq" (what the
+ * guest library uses on x86_64 in system mode) or a store followed by a
+ * branch (its other path).  A plain store alone may leave TCG with the
+ * value it had cached.
  */
 static void check_set_reg(void)
 {
     shared64 *ctrl = map_ctrl();
     shared64 *w, *cmd_reg;
     uint64_t rax, want = 0x0123456789abcdefULL;
+    uint64_t count = 1;
+    void *dst;
 
     open_channel();
     w = slot_words(9);
@@ -365,25 +369,35 @@ static void check_set_reg(void)
         return;
     }
     cmd_reg = ctrl + QEMU_BACKDOOR_CTRL_CMD / 8;
+    dst = (void *)cmd_reg;
+
     w[0] = want;
     w[1] = 42;
+    rax = BDT_CMD(BDT_OP_SET_REG, 9, 0);
+    __asm__ __volatile__("rep stosq"
+                         : "+a"(rax), "+D"(dst), "+c"(count)
+                         : : "memory");
+    result(w[1] == 0 && rax == want, "SET_REG: the guest reads the rax the "
+           "library set, after rep stosq (0x%llx)", (unsigned long long)rax);
+
+    w[0] = ++want;
     __asm__ __volatile__("movq %1, (%2)\n\tjmp 1f\n1:"
                          : "=a"(rax)
                          : "r"(BDT_CMD(BDT_OP_SET_REG, 9, 0)),
                            "r"(cmd_reg), "0"(0xdeadULL)
                          : "memory");
-    result(w[1] == 0 && rax == want, "SET_REG: the guest reads the rax the "
-           "library set (0x%llx)", (unsigned long long)rax);
+    result(rax == want, "SET_REG: the guest reads the rax the library set, "
+           "after a store and a branch (0x%llx)", (unsigned long long)rax);
 
-    w[0] = want + 1;
+    w[0] = ++want;
     __asm__ __volatile__("movq %1, (%2)\n\t"
                          : "=a"(rax)
                          : "r"(BDT_CMD(BDT_OP_SET_REG, 9, 0)),
                            "r"(cmd_reg), "0"(0xdeadULL)
                          : "memory");
-    printf("# SET_REG without a branch after the store: rax 0x%llx (%s)\n",
+    printf("# SET_REG with a plain store: rax 0x%llx (%s)\n",
            (unsigned long long)rax,
-           rax == want + 1 ? "new value" : "stale value");
+           rax == want ? "new value" : "stale value");
 }
 
 /* qemu_backdoor_init as a user without privileges: EACCES */
