@@ -87,11 +87,13 @@ EOF
 }
 
 # guest_run QEMU KERNEL INITRD LOG TIMEOUT [QEMU ARGS...]: boot, with the
-# guest's console in LOG; fails when QEMU fails or runs over TIMEOUT s
+# guest's console in LOG; fails when QEMU fails or runs over TIMEOUT s.
+# The machine is $GUEST_MACHINE (default pc).
 guest_run() {
     local qemu=$1 kernel=$2 initrd=$3 log=$4 limit=$5
     shift 5
-    timeout -k 5 "$limit" "$qemu" -M pc -m 512 -nodefaults -no-reboot \
+    timeout -k 5 "$limit" "$qemu" -M "${GUEST_MACHINE:-pc}" -m 512 \
+        -nodefaults -no-reboot \
         -display none -serial "file:$log" \
         -kernel "$kernel" -initrd "$initrd" \
         -append "console=ttyS0 panic=-1 quiet loglevel=3" "$@"

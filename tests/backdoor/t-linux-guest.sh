@@ -107,4 +107,32 @@ else
     grep '^BDEXIT' "$T/console" | sed 's/^/  /'
     not_ok "every guest program exited with status 0"
 fi
+
+# the same device on q35 (PCI Express root complex), briefly
+cat >"$T/script" <<EOF
+cd /tmp
+bdguest basics; echo "BDEXIT basics \$?"
+bdguest xor; echo "BDEXIT xor \$?"
+bdguest seq 1000; echo "BDEXIT seq \$?"
+bdguest memory; echo "BDEXIT memory \$?"
+EOF
+rm -f "$log" "$T/console"
+if guest_initramfs "$root" "$T/script" "$T/initrd" 2>"$T/initrd.err" &&
+    GUEST_MACHINE=q35 guest_run "$qemu" "$kernel" "$T/initrd" "$log" 300 \
+        -accel tcg,thread=multi -smp 2 -device backdoor >"$T/qemu.out" 2>&1 &&
+    tr -d '\r' <"$log" >"$T/console" &&
+    grep -q '^GUEST-DONE' "$T/console"; then
+    ok "q35: QEMU ran the guest"
+else
+    tail -n 10 "$T/qemu.out" "$T/console" 2>/dev/null | sed 's/^/  /'
+    not_ok "q35: QEMU ran the guest"
+fi
+touch "$T/console"
+sed -n -e 's/^BDTEST ok \(.*\)$/ok - q35: \1/p' \
+    -e 's/^BDTEST not ok \(.*\)$/not ok - q35: \1/p' "$T/console"
+if [ "$(grep -c '^BDEXIT .* 0$' "$T/console")" -eq 4 ]; then
+    ok "q35: every guest program exited with status 0"
+else
+    not_ok "q35: every guest program exited with status 0"
+fi
 exit 0

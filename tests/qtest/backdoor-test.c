@@ -482,6 +482,74 @@ static void test_migration_blocker(void)
     bd_stop(&b);
 }
 
+/* Wait until a QMP query's "return"."status" leaves @busy states */
+static char *wait_status(QTestState *qts, const char *cmd, const char *key,
+                         const char *const *busy)
+{
+    for (int i = 0; i < 6000; i++) {
+        QDict *rsp = qtest_qmp(qts, "{'execute': %s}", cmd);
+        QDict *ret = qdict_get_qdict(rsp, "return");
+        const char *st = ret && qdict_haskey(ret, key) ?
+                         qdict_get_str(ret, key) : "";
+        bool waiting = false;
+
+        for (int j = 0; busy[j]; j++) {
+            waiting |= !strcmp(st, busy[j]);
+        }
+        if (!waiting) {
+            char *out = g_strdup(st);
+
+            qobject_unref(rsp);
+            return out;
+        }
+        qobject_unref(rsp);
+        g_usleep(10 * 1000);
+    }
+    return g_strdup("timeout");
+}
+
+/* The default: migration works, with COUNT and the data channel */
+static void test_migration(void)
+{
+    static const char *const migrating[] = {
+        "", "none", "setup", "active", "device", NULL
+    };
+    static const char *const incoming[] = { "inmigrate", NULL };
+    g_autofree char *dir = g_dir_make_tmp("backdoor-test-XXXXXX", NULL);
+    g_autofree char *uri = g_strdup_printf("file:%s/state", dir);
+    g_autofree char *st = NULL, *file = g_strdup_printf("%s/state", dir);
+    Backdoor a, b;
+
+    bd_start(&a, "pc", NULL);
+    for (int i = 0; i < 3; i++) {
+        bd_cmd(&a, BDT_CMD(BDT_OP_NOP, 0, i));
+    }
+    qtest_writeq(a.qts, a.data.addr + DATA_SIZE - 8, 0x5eed5eed5eedULL);
+    qtest_qmp_assert_success(a.qts, "{'execute': 'migrate', 'arguments':"
+                             " {'uri': %s}}", uri);
+    st = wait_status(a.qts, "query-migrate", "status", migrating);
+    g_assert_cmpstr(st, ==, "completed");
+    g_free(st);
+
+    b = a;
+    b.qts = qtest_initf("-M pc -device backdoor,addr=04.0,data-size=%d "
+                        "-incoming %s", DATA_SIZE, uri);
+    st = wait_status(b.qts, "query-status", "status", incoming);
+    g_assert_cmpstr(st, ==, "running");
+    /* the BARs come back where the source had them */
+    g_assert_cmpuint(bd_count(&b), ==, 3);
+    g_assert_cmphex(qtest_readq(b.qts, b.data.addr + DATA_SIZE - 8), ==,
+                    0x5eed5eed5eedULL);
+    g_assert_cmpuint(qtest_readq(b.qts, b.ctrl.addr + BACKDOOR_REG_SIZE),
+                     ==, DATA_SIZE);
+    bd_cmd(&b, BDT_CMD(BDT_OP_NOP, 0, 3));
+    g_assert_cmpuint(bd_count(&b), ==, 4);
+    qtest_quit(b.qts);
+    bd_stop(&a);
+    unlink(file);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -505,6 +573,7 @@ int main(int argc, char **argv)
     qtest_add_func("/backdoor/bad-access/config", test_bad_config_access);
     qtest_add_func("/backdoor/second-device", test_second_device);
     qtest_add_func("/backdoor/bad-data-size", test_bad_data_size);
+    qtest_add_func("/backdoor/migration", test_migration);
     qtest_add_func("/backdoor/migration-blocker", test_migration_blocker);
     return g_test_run();
 }
