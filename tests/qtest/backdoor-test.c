@@ -439,6 +439,44 @@ static void test_second_device(void)
     }
 }
 
+/* Unplug closes the channel: a new device may then open it again */
+static void test_unplug(void)
+{
+    QTestState *qts;
+    QDict *resp;
+    Backdoor b;
+
+    qts = qtest_initf("-M pc -device backdoor,id=bd,addr=04.0,data-size=%d",
+                      DATA_SIZE);
+    qpci_unplug_acpi_device_test(qts, "bd", 4);
+
+    /* the same size again: fine, also at the same address */
+    qtest_qmp_assert_success(qts, "{'execute': 'device_add', 'arguments':"
+                             " {'driver': 'backdoor', 'id': 'bd',"
+                             "  'addr': '04.0', 'data-size': %d}}",
+                             DATA_SIZE);
+    b.qts = qts;
+    b.bus = qpci_new_pc(qts, NULL);
+    b.dev = qpci_device_find(b.bus, DEVFN);
+    g_assert_nonnull(b.dev);
+    bd_map(&b);
+    g_assert_cmpuint(qtest_readq(qts, b.ctrl.addr + BACKDOOR_REG_SIZE), ==,
+                     DATA_SIZE);
+    bd_cmd(&b, 0);
+    g_assert_cmpuint(bd_count(&b), ==, 1);
+    g_free(b.dev);
+    qpci_free_pc(b.bus);
+
+    /* another size: the library was initialised for this one, refused */
+    qpci_unplug_acpi_device_test(qts, "bd", 4);
+    resp = qtest_qmp(qts, "{'execute': 'device_add', 'arguments':"
+                     " {'driver': 'backdoor', 'id': 'bd',"
+                     "  'data-size': %d}}", 2 * DATA_SIZE);
+    g_assert_true(qdict_haskey(resp, "error"));
+    qobject_unref(resp);
+    qtest_quit(qts);
+}
+
 static void test_bad_data_size(void)
 {
     static const uint64_t bad[] = {
@@ -572,6 +610,7 @@ int main(int argc, char **argv)
     qtest_add_func("/backdoor/bad-access/data", test_bad_data_access);
     qtest_add_func("/backdoor/bad-access/config", test_bad_config_access);
     qtest_add_func("/backdoor/second-device", test_second_device);
+    qtest_add_func("/backdoor/unplug", test_unplug);
     qtest_add_func("/backdoor/bad-data-size", test_bad_data_size);
     qtest_add_func("/backdoor/migration", test_migration);
     qtest_add_func("/backdoor/migration-blocker", test_migration_blocker);
