@@ -64,6 +64,7 @@ bdguest threads 2000 4; echo "BDEXIT threads \$?"
 bdguest memory; echo "BDEXIT memory \$?"
 bdguest set-reg; echo "BDEXIT set-reg \$?"
 bdguest nonroot; echo "BDEXIT nonroot \$?"
+bdguest decode-off; echo "BDEXIT decode-off \$?"
 EOF
 nexits=$(grep -c BDEXIT "$T/script")
 [ $seed = yes ] || nexits=$((nexits - 2))

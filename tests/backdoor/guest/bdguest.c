@@ -418,6 +418,65 @@ static void check_nonroot(void)
            "not root: qemu_backdoor_init fails with EACCES");
 }
 
+/*
+ * Turn the device's memory decoding off behind the guest library's back
+ * (as firmware that leaves unused devices disabled would), then open the
+ * channel: the library must turn it on again.
+ */
+static void check_decode_off(void)
+{
+    char path[512], buf[32];
+    struct dirent *de;
+    unsigned char cmd = 0;
+    int fd = -1, ok;
+    DIR *d;
+
+    d = opendir("/sys/bus/pci/devices");
+    while (d && (de = readdir(d))) {
+        unsigned long v = 0, dev = 0;
+        FILE *f;
+
+        snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/uevent",
+                 de->d_name);
+        f = fopen(path, "r");
+        if (!f) {
+            continue;
+        }
+        while (fgets(buf, sizeof(buf), f)) {
+            if (sscanf(buf, "PCI_ID=%lx:%lx", &v, &dev) == 2) {
+                break;
+            }
+        }
+        fclose(f);
+        if (v == QEMU_BACKDOOR_PCI_VENDOR && dev == QEMU_BACKDOOR_PCI_DEVICE) {
+            snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config",
+                     de->d_name);
+            fd = open(path, O_RDWR);
+            break;
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+    if (fd < 0 || pread(fd, &cmd, 1, 4) != 1) {
+        result(0, "decoding off: read the command register");
+        return;
+    }
+    cmd &= ~2;
+    ok = pwrite(fd, &cmd, 1, 4) == 1 && pread(fd, &cmd, 1, 4) == 1 &&
+         !(cmd & 2);
+    result(ok, "decoding off: memory decoding turned off");
+    open_channel();
+    ok = pread(fd, &cmd, 1, 4) == 1 && (cmd & 2);
+    close(fd);
+    result(ok, "decoding off: qemu_backdoor_init turned it back on");
+    result(qemu_backdoor_data_size() >= BDT_SLOTS * BDT_SLOT_SIZE,
+           "decoding off: the data size reads right (%llu)",
+           (unsigned long long)qemu_backdoor_data_size());
+    qemu_backdoor_fini();
+    check_xor();
+}
+
 /* where there is no device: ENODEV, with or without a user-mode path */
 static int check_nodev(void)
 {
@@ -461,11 +520,14 @@ int main(int argc, char **argv)
         check_guest_memory();
     } else if (!strcmp(what, "set-reg")) {
         check_set_reg();
+    } else if (!strcmp(what, "decode-off")) {
+        check_decode_off();
     } else if (!strcmp(what, "nonroot")) {
         check_nonroot();
     } else {
         fprintf(stderr, "usage: %s seed|basics|xor|seq N|procs N K|"
-                "threads N K|memory|set-reg|nonroot|nodev\n", argv[0]);
+                "threads N K|memory|set-reg|decode-off|nonroot|nodev\n",
+                argv[0]);
         return 2;
     }
     return failures ? 1 : 0;
