@@ -265,9 +265,43 @@ static uint64_t expected_read(uint64_t off, unsigned size)
  * return the register or 0, and only an aligned 64-bit write of CMD is a
  * command.  Then the same over the data BAR, which is plain memory.
  */
+static const unsigned access_sizes[] = { 1, 2, 4, 8 };
+
+static uint64_t read_n(QTestState *qts, uint64_t addr, unsigned size)
+{
+    switch (size) {
+    case 1:
+        return qtest_readb(qts, addr);
+    case 2:
+        return qtest_readw(qts, addr);
+    case 4:
+        return qtest_readl(qts, addr);
+    default:
+        return qtest_readq(qts, addr);
+    }
+}
+
+static void write_n(QTestState *qts, uint64_t addr, unsigned size,
+                    uint64_t val)
+{
+    switch (size) {
+    case 1:
+        qtest_writeb(qts, addr, val);
+        break;
+    case 2:
+        qtest_writew(qts, addr, val);
+        break;
+    case 4:
+        qtest_writel(qts, addr, val);
+        break;
+    default:
+        qtest_writeq(qts, addr, val);
+        break;
+    }
+}
+
 static void test_bad_ctrl_access(void)
 {
-    static const unsigned sizes[] = { 1, 2, 4, 8 };
     QTestState *qts;
     uint64_t base, v;
     Backdoor b;
@@ -276,36 +310,21 @@ static void test_bad_ctrl_access(void)
     qts = b.qts;
     base = b.ctrl.addr;
     for (uint64_t off = 0; off < BACKDOOR_CTRL_BAR_SIZE; off++) {
-        for (int i = 0; i < ARRAY_SIZE(sizes); i++) {
-            unsigned size = sizes[i];
+        for (int i = 0; i < ARRAY_SIZE(access_sizes); i++) {
+            unsigned size = access_sizes[i];
 
             if (off + size > BACKDOOR_CTRL_BAR_SIZE) {
                 continue;
             }
-            switch (size) {
-            case 1:
-                v = qtest_readb(qts, base + off);
-                qtest_writeb(qts, base + off, 0xa5);
-                break;
-            case 2:
-                v = qtest_readw(qts, base + off);
-                qtest_writew(qts, base + off, 0xa5a5);
-                break;
-            case 4:
-                v = qtest_readl(qts, base + off);
-                qtest_writel(qts, base + off, 0xa5a5a5a5);
-                break;
-            default:
-                v = qtest_readq(qts, base + off);
-                if (off != BACKDOOR_REG_CMD) {
-                    qtest_writeq(qts, base + off, 0xa5a5a5a5a5a5a5a5ULL);
-                }
-                break;
-            }
+            v = read_n(qts, base + off, size);
             if (v != expected_read(off, size)) {
                 g_error("read of %u byte(s) at 0x%" PRIx64 ": 0x%" PRIx64
                         ", expected 0x%" PRIx64, size, off, v,
                         expected_read(off, size));
+            }
+            /* everything but a command */
+            if (size != 8 || off != BACKDOOR_REG_CMD) {
+                write_n(qts, base + off, size, 0xa5a5a5a5a5a5a5a5ULL);
             }
         }
     }
@@ -321,9 +340,8 @@ static void test_bad_ctrl_access(void)
 
 static void test_bad_data_access(void)
 {
-    static const unsigned sizes[] = { 1, 2, 4, 8 };
     QTestState *qts;
-    uint64_t base, v, want;
+    uint64_t base, want;
     Backdoor b;
 
     bd_start(&b, "pc", NULL);
@@ -334,33 +352,15 @@ static void test_bad_data_access(void)
         if (off == 4096) {
             off = DATA_SIZE - 4096;
         }
-        for (int i = 0; i < ARRAY_SIZE(sizes); i++) {
-            unsigned size = sizes[i];
+        for (int i = 0; i < ARRAY_SIZE(access_sizes); i++) {
+            unsigned size = access_sizes[i];
 
             if (off + size > DATA_SIZE) {
                 continue;
             }
-            want = (0x0102030405060708ULL * (off + 1)) >>
-                   (64 - 8 * size);
-            switch (size) {
-            case 1:
-                qtest_writeb(qts, base + off, want);
-                v = qtest_readb(qts, base + off);
-                break;
-            case 2:
-                qtest_writew(qts, base + off, want);
-                v = qtest_readw(qts, base + off);
-                break;
-            case 4:
-                qtest_writel(qts, base + off, want);
-                v = qtest_readl(qts, base + off);
-                break;
-            default:
-                qtest_writeq(qts, base + off, want);
-                v = qtest_readq(qts, base + off);
-                break;
-            }
-            g_assert_cmphex(v, ==, want);
+            want = (0x0102030405060708ULL * (off + 1)) >> (64 - 8 * size);
+            write_n(qts, base + off, size, want);
+            g_assert_cmphex(read_n(qts, base + off, size), ==, want);
         }
     }
     g_assert_cmpuint(bd_count(&b), ==, 0);

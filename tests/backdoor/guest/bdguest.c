@@ -295,55 +295,57 @@ static void check_guest_memory(void)
     free(heap);
 }
 
-/* Map the control BAR ourselves, to issue the store with our own asm */
-static shared64 *map_ctrl(void)
+/*
+ * Open the file @name of the device's sysfs folder (found by its PCI_ID
+ * in uevent), or return -1
+ */
+static int open_device_file(const char *name)
 {
-    char path[512], buf[32];
+    char path[512], buf[64];
     struct dirent *de;
-    void *p = NULL;
+    int fd = -1;
     DIR *d;
 
     d = opendir("/sys/bus/pci/devices");
     while (d && (de = readdir(d))) {
         unsigned long v = 0, dev = 0;
         FILE *f;
-        int fd;
 
-        snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor",
+        snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/uevent",
                  de->d_name);
         f = fopen(path, "r");
         if (!f) {
             continue;
         }
-        if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%lx", &v) != 1) {
-            v = 0;
-        }
-        fclose(f);
-        snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device",
-                 de->d_name);
-        f = fopen(path, "r");
-        if (!f) {
+        while (fgets(buf, sizeof(buf), f) &&
+               sscanf(buf, "PCI_ID=%lx:%lx", &v, &dev) != 2) {
             continue;
         }
-        if (!fgets(buf, sizeof(buf), f) || sscanf(buf, "%lx", &dev) != 1) {
-            dev = 0;
-        }
         fclose(f);
-        if (v != QEMU_BACKDOOR_PCI_VENDOR || dev != QEMU_BACKDOOR_PCI_DEVICE) {
-            continue;
+        if (v == QEMU_BACKDOOR_PCI_VENDOR && dev == QEMU_BACKDOOR_PCI_DEVICE) {
+            snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s",
+                     de->d_name, name);
+            fd = open(path, O_RDWR);
+            break;
         }
-        snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/resource0",
-                 de->d_name);
-        fd = open(path, O_RDWR);
-        if (fd >= 0) {
-            p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-            close(fd);
-        }
-        break;
     }
     if (d) {
         closedir(d);
     }
+    return fd;
+}
+
+/* Map the control BAR ourselves, to issue the store with our own asm */
+static shared64 *map_ctrl(void)
+{
+    int fd = open_device_file("resource0");
+    void *p;
+
+    if (fd < 0) {
+        return NULL;
+    }
+    p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
     return p == MAP_FAILED ? NULL : p;
 }
 
@@ -425,39 +427,9 @@ static void check_nonroot(void)
  */
 static void check_decode_off(void)
 {
-    char path[512], buf[32];
-    struct dirent *de;
+    int fd = open_device_file("config"), ok;
     unsigned char cmd = 0;
-    int fd = -1, ok;
-    DIR *d;
 
-    d = opendir("/sys/bus/pci/devices");
-    while (d && (de = readdir(d))) {
-        unsigned long v = 0, dev = 0;
-        FILE *f;
-
-        snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/uevent",
-                 de->d_name);
-        f = fopen(path, "r");
-        if (!f) {
-            continue;
-        }
-        while (fgets(buf, sizeof(buf), f)) {
-            if (sscanf(buf, "PCI_ID=%lx:%lx", &v, &dev) == 2) {
-                break;
-            }
-        }
-        fclose(f);
-        if (v == QEMU_BACKDOOR_PCI_VENDOR && dev == QEMU_BACKDOOR_PCI_DEVICE) {
-            snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/config",
-                     de->d_name);
-            fd = open(path, O_RDWR);
-            break;
-        }
-    }
-    if (d) {
-        closedir(d);
-    }
     if (fd < 0 || pread(fd, &cmd, 1, 4) != 1) {
         result(0, "decoding off: read the command register");
         return;
