@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Helpers to boot a small Linux guest under qemu-system-x86_64: Debian's

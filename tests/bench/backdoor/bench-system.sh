@@ -34,6 +34,7 @@ cc -static -O2 -Wall -I"$top/backdoor/guest" -o "$T/root/bin/sysbench" \
 echo "sysbench ${BENCH_CALLS:-1000000} ${BENCH_COPIES:-100}" >"$T/script"
 guest_initramfs "$T/root" "$T/script" "$T/initrd" || exit 1
 
+# shellcheck disable=SC2054 # the commas belong to QEMU options
 args=(-accel tcg,thread=multi -smp 2 -device backdoor,data-size=1M
       -device edu)
 echo "# $(basename "$qemu") ${args[*]} (guest: $(basename "$kernel"))"
