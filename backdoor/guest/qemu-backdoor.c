@@ -131,6 +131,44 @@ static unsigned long read_id(const char *dev, const char *name)
     return id;
 }
 
+/*
+ * Make sure the device decodes memory accesses.  With no kernel driver
+ * bound, nobody may have enabled it: SeaBIOS does, but other firmware
+ * leaves devices it does not use disabled, and the BARs would then read
+ * as all-ones.  Ask the kernel first ("enable"), and set the bit in the
+ * command register if it is still clear.  Failures are left to the
+ * mapping that follows to report (e.g. EACCES when not root).
+ */
+static void enable_memory(const char *dev)
+{
+    char path[PATH_MAX], c = 0;
+    unsigned char cmd;
+    int fd;
+
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/enable", dev);
+    fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd >= 0) {
+        if (read(fd, &c, 1) == 1 && c == '0' &&
+            pwrite(fd, "1", 1, 0) != 1) {
+            /* tried; the check below is what counts */
+        }
+        close(fd);
+    }
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/config", dev);
+    fd = open(path, O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        return;
+    }
+    /* low byte of the command register; bit 1: memory space enable */
+    if (pread(fd, &cmd, 1, 4) == 1 && !(cmd & 2)) {
+        cmd |= 2;
+        if (pwrite(fd, &cmd, 1, 4) != 1) {
+            /* the mapping will show whether the device answers */
+        }
+    }
+    close(fd);
+}
+
 static int open_system(void)
 {
     char ctrl[PATH_MAX], data[PATH_MAX];
@@ -154,6 +192,7 @@ static int open_system(void)
                  de->d_name);
         snprintf(data, sizeof(data), PCI_DEVICES "/%s/" PCI_DATA_BAR,
                  de->d_name);
+        enable_memory(de->d_name);
         ret = map_channel(ctrl, data);
         if (ret < 0 && errno == EPERM) {
             errno = EACCES;

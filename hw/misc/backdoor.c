@@ -1,0 +1,265 @@
+/*
+ * QEMU backdoor PCI device
+ *
+ * Gives a guest the two halves of the backdoor channel (backdoor/): a
+ * control BAR whose command register calls the backdoor library compiled
+ * into QEMU, and a data BAR of plain RAM that the guest and the library
+ * share.  Guest-visible interface: docs/specs/backdoor.rst.
+ *
+ * Copyright (c) 2026 The QEMU backdoor channel authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "qemu/host-utils.h"
+#include "qemu/log.h"
+#include "qemu/module.h"
+#include "qapi/error.h"
+#include "exec/memory.h"
+#include "hw/core/cpu.h"
+#include "hw/pci/pci_device.h"
+#include "hw/qdev-properties.h"
+#include "hw/resettable.h"
+#include "migration/blocker.h"
+#include "migration/vmstate.h"
+#include "hw/misc/backdoor.h"
+#include "backdoor/channel.h"
+#include "trace.h"
+
+OBJECT_DECLARE_SIMPLE_TYPE(BackdoorState, BACKDOOR)
+
+struct BackdoorState {
+    PCIDevice parent_obj;
+
+    /* Properties */
+    uint64_t data_size;
+    bool migratable;
+
+    /* Internal state */
+    MemoryRegion ctrl;
+    MemoryRegion data;
+    Error *migration_blocker;
+    bool channel_open;
+    /* commands delivered since the last reset (register COUNT) */
+    uint64_t count;
+};
+
+/*
+ * Reads: the 64-bit registers may be read whole, or as two aligned 32-bit
+ * halves (for guests without 64-bit loads).  Anything else reads as 0.
+ */
+static bool backdoor_reg_read(BackdoorState *s, hwaddr addr, unsigned size,
+                              uint64_t *val)
+{
+    hwaddr reg = addr & ~(hwaddr)7;
+    unsigned shift = (addr & 7) * 8;
+    uint64_t v;
+
+    if (!(size == 8 && shift == 0) && !(size == 4 && (addr & 3) == 0)) {
+        return false;
+    }
+    switch (reg) {
+    case BACKDOOR_REG_SIZE:
+        v = s->data_size;
+        break;
+    case BACKDOOR_REG_COUNT:
+        v = s->count;
+        break;
+    default:
+        return false;
+    }
+    *val = size == 8 ? v : (uint32_t)(v >> shift);
+    return true;
+}
+
+static uint64_t backdoor_ctrl_read(void *opaque, hwaddr addr, unsigned size)
+{
+    BackdoorState *s = opaque;
+    uint64_t val = 0;
+
+    if (!backdoor_reg_read(s, addr, size, &val)) {
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "%s: ignored read of %u byte(s) at offset 0x%"
+                      HWADDR_PRIx "\n", __func__, size, addr);
+    }
+    trace_backdoor_ctrl_read(addr, size, val);
+    return val;
+}
+
+static void backdoor_ctrl_write(void *opaque, hwaddr addr, uint64_t val,
+                                unsigned size)
+{
+    BackdoorState *s = opaque;
+
+    trace_backdoor_ctrl_write(addr, size, val);
+    if (addr != BACKDOOR_REG_CMD || size != 8) {
+        /* the registers are read-only, and a command is one 64-bit write */
+        qemu_log_mask(LOG_GUEST_ERROR,
+                      "%s: ignored write of %u byte(s) at offset 0x%"
+                      HWADDR_PRIx " (value 0x%" PRIx64 ")\n",
+                      __func__, size, addr, val);
+        return;
+    }
+    s->count++;
+    /*
+     * The library wants the command as the bytes the guest stored (it
+     * decodes them with tswap64()); the memory core decoded those bytes
+     * as a little-endian number, so turn them back into bytes.
+     */
+    backdoor_channel_command(current_cpu, cpu_to_le64(val));
+}
+
+/*
+ * The memory core passes every access through unchanged (any width from
+ * 1 to 8 bytes, aligned or not), so that the callbacks decide, and log,
+ * what is ignored.  Both run with the BQL held (see docs/specs/backdoor.rst
+ * for why), and the channel core adds its own lock around the library.
+ */
+static const MemoryRegionOps backdoor_ctrl_ops = {
+    .read = backdoor_ctrl_read,
+    .write = backdoor_ctrl_write,
+    .endianness = DEVICE_LITTLE_ENDIAN,
+    .valid = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+        .unaligned = true,
+    },
+    .impl = {
+        .min_access_size = 1,
+        .max_access_size = 8,
+        .unaligned = true,
+    },
+};
+
+static void backdoor_realize(PCIDevice *pdev, Error **errp)
+{
+    BackdoorState *s = BACKDOOR(pdev);
+
+    if (!is_power_of_2(s->data_size) ||
+        s->data_size < BACKDOOR_DATA_SIZE_MIN ||
+        s->data_size > BACKDOOR_DATA_SIZE_MAX) {
+        error_setg(errp, "backdoor: data-size must be a power of two "
+                   "from %llu KiB to %llu MiB, not %" PRIu64 " bytes",
+                   BACKDOOR_DATA_SIZE_MIN / 1024,
+                   BACKDOOR_DATA_SIZE_MAX / (1024 * 1024), s->data_size);
+        return;
+    }
+
+    /* no interrupts */
+    pdev->config[PCI_INTERRUPT_PIN] = 0;
+
+    memory_region_init_io(&s->ctrl, OBJECT(s), &backdoor_ctrl_ops, s,
+                          "backdoor-ctrl", BACKDOOR_CTRL_BAR_SIZE);
+    pci_register_bar(pdev, BACKDOOR_CTRL_BAR, PCI_BASE_ADDRESS_SPACE_MEMORY,
+                     &s->ctrl);
+
+    /* also registers the RAM for migration */
+    if (!memory_region_init_ram(&s->data, OBJECT(s), "backdoor-data",
+                                s->data_size, errp)) {
+        return;
+    }
+    pci_register_bar(pdev, BACKDOOR_DATA_BAR,
+                     PCI_BASE_ADDRESS_SPACE_MEMORY |
+                     PCI_BASE_ADDRESS_MEM_PREFETCH |
+                     PCI_BASE_ADDRESS_MEM_TYPE_64, &s->data);
+
+    if (!s->migratable) {
+        error_setg(&s->migration_blocker, "backdoor: migration is disabled "
+                   "by migratable=off: the state of the backdoor library "
+                   "compiled into QEMU cannot be migrated");
+        if (migrate_add_blocker(&s->migration_blocker, errp) < 0) {
+            goto fail;
+        }
+    }
+
+    /* fails if another device (or user mode) already owns the channel */
+    if (!backdoor_channel_open(memory_region_get_ram_ptr(&s->data),
+                               s->data_size, errp)) {
+        goto fail;
+    }
+    s->channel_open = true;
+    return;
+
+fail:
+    migrate_del_blocker(&s->migration_blocker);
+    vmstate_unregister_ram(&s->data, DEVICE(s));
+}
+
+static void backdoor_exit(PCIDevice *pdev)
+{
+    BackdoorState *s = BACKDOOR(pdev);
+
+    if (s->channel_open) {
+        backdoor_channel_close();
+        s->channel_open = false;
+    }
+    migrate_del_blocker(&s->migration_blocker);
+    /* the RAM block may outlive us a little (RCU); free its name now */
+    vmstate_unregister_ram(&s->data, DEVICE(s));
+}
+
+static void backdoor_reset_hold(Object *obj, ResetType type)
+{
+    BackdoorState *s = BACKDOOR(obj);
+
+    trace_backdoor_reset(s->count);
+    s->count = 0;
+}
+
+/*
+ * The data BAR is RAM and migrates as such; the library's own state lives
+ * outside QEMU's device model and is not migrated (migratable=off refuses
+ * migration and snapshots instead).
+ */
+static const VMStateDescription vmstate_backdoor = {
+    .name = TYPE_BACKDOOR,
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_PCI_DEVICE(parent_obj, BackdoorState),
+        VMSTATE_UINT64(count, BackdoorState),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const Property backdoor_properties[] = {
+    DEFINE_PROP_SIZE("data-size", BackdoorState, data_size,
+                     BACKDOOR_DATA_SIZE_DEFAULT),
+    DEFINE_PROP_BOOL("migratable", BackdoorState, migratable, true),
+};
+
+static void backdoor_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
+
+    k->realize = backdoor_realize;
+    k->exit = backdoor_exit;
+    k->vendor_id = BACKDOOR_PCI_VENDOR_ID;
+    k->device_id = BACKDOOR_PCI_DEVICE_ID;
+    k->revision = BACKDOOR_PCI_REVISION;
+    k->class_id = PCI_CLASS_OTHERS;
+    dc->desc = "Backdoor channel to a library compiled into QEMU";
+    dc->vmsd = &vmstate_backdoor;
+    rc->phases.hold = backdoor_reset_hold;
+    device_class_set_props(dc, backdoor_properties);
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+}
+
+static const TypeInfo backdoor_types[] = {
+    {
+        .name = TYPE_BACKDOOR,
+        .parent = TYPE_PCI_DEVICE,
+        .instance_size = sizeof(BackdoorState),
+        .class_init = backdoor_class_init,
+        .interfaces = (InterfaceInfo[]) {
+            { INTERFACE_CONVENTIONAL_PCI_DEVICE },
+            { },
+        },
+    },
+};
+
+DEFINE_TYPES(backdoor_types)

@@ -1,0 +1,506 @@
+/*
+ * Guest side of tests/backdoor/t-linux-guest.sh: runs inside a Linux
+ * guest of qemu-system-x86_64 -device backdoor, with the test library
+ * (tests/backdoor/testlib) compiled into QEMU.
+ *
+ *   bdguest CHECK [ARGS]
+ *
+ * Each CHECK prints "BDTEST ok NAME" or "BDTEST not ok NAME" lines (and
+ * "# ..." comments) on stdout, which the host script collects.
+ *
+ * Copyright (c) 2026 The QEMU backdoor channel authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "qemu-backdoor.h"
+#include "backdoor-test-ops.h"
+
+static int failures;
+
+/*
+ * Memory that QEMU reads or writes behind the compiler's back (the data
+ * channel, the control BAR, variables the library writes): volatile.
+ */
+typedef volatile uint64_t shared64;
+/* the same, byte by byte */
+typedef volatile uint8_t shared8;
+
+static void result(int ok, const char *fmt, ...)
+{
+    va_list ap;
+
+    printf("BDTEST %s ", ok ? "ok" : "not ok");
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    printf("\n");
+    fflush(stdout);
+    if (!ok) {
+        failures++;
+    }
+}
+
+static shared64 *slot_words(unsigned slot)
+{
+    return (shared64 *)((char *)qemu_backdoor_data() +
+                                 slot * BDT_SLOT_SIZE);
+}
+
+static void stats(unsigned slot, struct bdt_stats *st)
+{
+    shared64 *w = slot_words(slot);
+    uint64_t *out = (uint64_t *)st;
+
+    qemu_backdoor(BDT_CMD(BDT_OP_STATS, slot, 0));
+    for (size_t i = 0; i < sizeof(*st) / 8; i++) {
+        out[i] = w[i];
+    }
+}
+
+static void open_channel(void)
+{
+    if (qemu_backdoor_init(NULL) != 0) {
+        result(0, "qemu_backdoor_init: %s", strerror(errno));
+        exit(1);
+    }
+}
+
+/* The specification's example left 0xbabe in slot 0 and sent 0xcafe */
+static void check_seed(void)
+{
+    struct bdt_stats st;
+    uint64_t word0;
+
+    open_channel();
+    word0 = slot_words(0)[0];
+    stats(1, &st);
+    result(word0 == 0xbabe, "seed example: data 0x%llx reached the data "
+           "channel", (unsigned long long)word0);
+    /* it runs first: its command and this STATS are all there was */
+    result(st.init_calls == 1 && st.commands == 2 && st.last_cmd == 0xcafe,
+           "seed example: command 0xcafe reached the library "
+           "(last command 0x%llx, %llu commands)",
+           (unsigned long long)st.last_cmd,
+           (unsigned long long)st.commands);
+}
+
+static void check_basics(void)
+{
+    struct bdt_stats st;
+
+    open_channel();
+    stats(2, &st);
+    result(qemu_backdoor_data_size() == st.init_size &&
+           qemu_backdoor_data_size() >= BDT_SLOTS * BDT_SLOT_SIZE,
+           "data size %llu, as the library was told",
+           (unsigned long long)qemu_backdoor_data_size());
+    result(st.init_calls == 1, "qemu_backdoor_init ran once in QEMU");
+    errno = 0;
+    result(qemu_backdoor_init(NULL) == -1 && errno == EBUSY,
+           "a second qemu_backdoor_init fails with EBUSY");
+}
+
+/* guest writes, the library transforms, the guest reads back */
+static void check_xor(void)
+{
+    shared8 *p;
+    int ok = 1;
+
+    open_channel();
+    p = (shared8 *)slot_words(3);
+    for (int i = 0; i < BDT_SLOT_SIZE; i++) {
+        p[i] = i;
+    }
+    qemu_backdoor(BDT_CMD(BDT_OP_XOR, 3, BDT_SLOT_SIZE));
+    for (int i = 0; i < BDT_SLOT_SIZE; i++) {
+        ok &= p[i] == (uint8_t)(i ^ 0x5a);
+    }
+    result(ok, "data channel round trip (XOR in the library)");
+}
+
+/* @n commands in order on @slot; true when all were in order */
+static void seq_run(unsigned slot, uint64_t n)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        qemu_backdoor(BDT_CMD(BDT_OP_SEQ, slot, i));
+    }
+}
+
+static void check_seq(uint64_t n)
+{
+    struct bdt_stats a, b;
+
+    open_channel();
+    stats(4, &a);
+    seq_run(5, n);
+    stats(4, &b);
+    result(b.commands - a.commands == n + 1,
+           "%llu commands delivered exactly once (library saw %llu)",
+           (unsigned long long)n,
+           (unsigned long long)(b.commands - a.commands - 1));
+    result(b.seq_ok - a.seq_ok == n && b.seq_bad == a.seq_bad,
+           "%llu commands in order (%llu in order, %llu not)",
+           (unsigned long long)n, (unsigned long long)(b.seq_ok - a.seq_ok),
+           (unsigned long long)(b.seq_bad - a.seq_bad));
+    result(b.overlaps == 0, "no overlapping callbacks");
+}
+
+/*
+ * One client (process or thread) on its own slot: SEQ commands, and XOR
+ * round trips whose result must not be disturbed by the other clients.
+ * Returns the number of bad round trips.
+ */
+static int client(unsigned slot, uint64_t n)
+{
+    shared64 *w = slot_words(slot);
+    int bad = 0;
+
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t v = (uint64_t)slot << 40 | i;
+
+        qemu_backdoor(BDT_CMD(BDT_OP_SEQ, slot, i));
+        w[0] = v;
+        qemu_backdoor(BDT_CMD(BDT_OP_XOR, slot, 8));
+        bad += w[0] != (v ^ 0x5a5a5a5a5a5a5a5aULL);
+    }
+    return bad;
+}
+
+static void pin(int cpu)
+{
+    cpu_set_t set;
+
+    CPU_ZERO(&set);
+    CPU_SET(cpu % 2, &set);
+    sched_setaffinity(0, sizeof(set), &set);
+}
+
+static void check_procs(int nproc, uint64_t n)
+{
+    struct bdt_stats a, b;
+    int bad = 0, status;
+    pid_t pids[64];
+
+    open_channel();
+    stats(6, &a);
+    for (int i = 0; i < nproc; i++) {
+        pids[i] = fork();
+        if (pids[i] == 0) {
+            pin(i);
+            _exit(client(32 + i, n) ? 1 : 0);
+        }
+    }
+    for (int i = 0; i < nproc; i++) {
+        if (waitpid(pids[i], &status, 0) != pids[i] ||
+            !WIFEXITED(status) || WEXITSTATUS(status)) {
+            bad++;
+        }
+    }
+    stats(6, &b);
+    result(bad == 0, "%d processes: own slots undisturbed", nproc);
+    result(b.commands - a.commands == 2 * nproc * n + 1 &&
+           b.seq_ok - a.seq_ok == nproc * n && b.seq_bad == a.seq_bad,
+           "%d processes: %llu commands each, all delivered once, in order",
+           nproc, (unsigned long long)(2 * n));
+    result(b.overlaps == 0, "%d processes: no overlapping callbacks",
+           nproc);
+}
+
+struct thread_arg {
+    unsigned slot;
+    uint64_t n;
+    int bad;
+};
+
+static void *thread_main(void *opaque)
+{
+    struct thread_arg *t = opaque;
+
+    pin(t->slot);
+    t->bad = client(t->slot, t->n);
+    return NULL;
+}
+
+static void check_threads(int nthr, uint64_t n)
+{
+    struct thread_arg args[64];
+    pthread_t thr[64];
+    struct bdt_stats a, b;
+    int bad = 0;
+
+    open_channel();
+    stats(7, &a);
+    for (int i = 0; i < nthr; i++) {
+        args[i] = (struct thread_arg){ .slot = 64 + i, .n = n };
+        pthread_create(&thr[i], NULL, thread_main, &args[i]);
+    }
+    for (int i = 0; i < nthr; i++) {
+        pthread_join(thr[i], NULL);
+        bad += args[i].bad;
+    }
+    stats(7, &b);
+    result(bad == 0, "%d threads: own slots undisturbed", nthr);
+    result(b.commands - a.commands == 2 * nthr * n + 1 &&
+           b.seq_ok - a.seq_ok == nthr * n && b.seq_bad == a.seq_bad,
+           "%d threads: all commands delivered once, in order", nthr);
+    result(b.overlaps == 0, "%d threads: no overlapping callbacks", nthr);
+}
+
+/* the library writes into, and reads from, guest virtual addresses */
+static void check_guest_memory(void)
+{
+    static shared64 target;
+    uint64_t *heap = malloc(64);
+    shared64 *w;
+    void *hole;
+
+    open_channel();
+    w = slot_words(8);
+    target = 1;
+    w[0] = 0x1122334455667788ULL;
+    w[1] = 42;
+    qemu_backdoor(BDT_CMD(BDT_OP_WRITE_GUEST, 8, (uintptr_t)&target));
+    result(w[1] == 0 && target == 0x1122334455667788ULL,
+           "WRITE_GUEST: the library wrote a guest variable by its "
+           "virtual address (0x%llx)", (unsigned long long)target);
+
+    heap[3] = 0xa5a5f00dULL;
+    w[0] = 0;
+    qemu_backdoor(BDT_CMD(BDT_OP_READ_GUEST, 8, (uintptr_t)&heap[3]));
+    result(w[1] == 0 && w[0] == 0xa5a5f00dULL,
+           "READ_GUEST: the library read guest heap memory");
+
+    /* an unmapped page: the helper fails, nothing breaks */
+    hole = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    munmap(hole, 4096);
+    w[1] = 42;
+    qemu_backdoor(BDT_CMD(BDT_OP_WRITE_GUEST, 8, (uintptr_t)hole));
+    result(w[1] == (uint64_t)-1, "WRITE_GUEST to an unmapped address "
+           "fails cleanly");
+    free(heap);
+}
+
+/*
+ * Open the file @name of the device's sysfs folder (found by its PCI_ID
+ * in uevent), or return -1
+ */
+static int open_device_file(const char *name)
+{
+    char path[512], buf[64];
+    struct dirent *de;
+    int fd = -1;
+    DIR *d;
+
+    d = opendir("/sys/bus/pci/devices");
+    while (d && (de = readdir(d))) {
+        unsigned long v = 0, dev = 0;
+        FILE *f;
+
+        snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/uevent",
+                 de->d_name);
+        f = fopen(path, "r");
+        if (!f) {
+            continue;
+        }
+        while (fgets(buf, sizeof(buf), f) &&
+               sscanf(buf, "PCI_ID=%lx:%lx", &v, &dev) != 2) {
+            continue;
+        }
+        fclose(f);
+        if (v == QEMU_BACKDOOR_PCI_VENDOR && dev == QEMU_BACKDOOR_PCI_DEVICE) {
+            snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s",
+                     de->d_name, name);
+            fd = open(path, O_RDWR);
+            break;
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+    return fd;
+}
+
+/* Map the control BAR ourselves, to issue the store with our own asm */
+static shared64 *map_ctrl(void)
+{
+    int fd = open_device_file("resource0");
+    void *p;
+
+    if (fd < 0) {
+        return NULL;
+    }
+    p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * The library sets rax in the callback.  The guest sees the new value
+ * when the store ends QEMU's translation block: "rep stosq" (what the
+ * guest library uses on x86_64 in system mode) or a store followed by a
+ * branch (its other path).  A plain store alone may leave TCG with the
+ * value it had cached.
+ */
+static void check_set_reg(void)
+{
+    shared64 *ctrl = map_ctrl();
+    shared64 *w, *cmd_reg;
+    uint64_t rax, want = 0x0123456789abcdefULL;
+    uint64_t count = 1;
+    void *dst;
+
+    open_channel();
+    w = slot_words(9);
+    if (!ctrl) {
+        result(0, "SET_REG: map the control BAR: %s", strerror(errno));
+        return;
+    }
+    cmd_reg = ctrl + QEMU_BACKDOOR_CTRL_CMD / 8;
+    dst = (void *)cmd_reg;
+
+    w[0] = want;
+    w[1] = 42;
+    rax = BDT_CMD(BDT_OP_SET_REG, 9, 0);
+    __asm__ __volatile__("rep stosq"
+                         : "+a"(rax), "+D"(dst), "+c"(count)
+                         : : "memory");
+    result(w[1] == 0 && rax == want, "SET_REG: the guest reads the rax the "
+           "library set, after rep stosq (0x%llx)", (unsigned long long)rax);
+
+    w[0] = ++want;
+    __asm__ __volatile__("movq %1, (%2)\n\tjmp 1f\n1:"
+                         : "=a"(rax)
+                         : "r"(BDT_CMD(BDT_OP_SET_REG, 9, 0)),
+                           "r"(cmd_reg), "0"(0xdeadULL)
+                         : "memory");
+    result(rax == want, "SET_REG: the guest reads the rax the library set, "
+           "after a store and a branch (0x%llx)", (unsigned long long)rax);
+
+    w[0] = ++want;
+    __asm__ __volatile__("movq %1, (%2)\n\t"
+                         : "=a"(rax)
+                         : "r"(BDT_CMD(BDT_OP_SET_REG, 9, 0)),
+                           "r"(cmd_reg), "0"(0xdeadULL)
+                         : "memory");
+    printf("# SET_REG with a plain store: rax 0x%llx (%s)\n",
+           (unsigned long long)rax,
+           rax == want ? "new value" : "stale value");
+}
+
+/* qemu_backdoor_init as a user without privileges: EACCES */
+static void check_nonroot(void)
+{
+    pid_t pid = fork();
+    int status;
+
+    if (pid == 0) {
+        if (setgid(65534) || setuid(65534)) {
+            _exit(2);
+        }
+        errno = 0;
+        _exit(qemu_backdoor_init(NULL) == -1 && errno == EACCES ? 0 : 1);
+    }
+    waitpid(pid, &status, 0);
+    result(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+           "not root: qemu_backdoor_init fails with EACCES");
+}
+
+/*
+ * Turn the device's memory decoding off behind the guest library's back
+ * (as firmware that leaves unused devices disabled would), then open the
+ * channel: the library must turn it on again.
+ */
+static void check_decode_off(void)
+{
+    int fd = open_device_file("config"), ok;
+    unsigned char cmd = 0;
+
+    if (fd < 0 || pread(fd, &cmd, 1, 4) != 1) {
+        result(0, "decoding off: read the command register");
+        return;
+    }
+    cmd &= ~2;
+    ok = pwrite(fd, &cmd, 1, 4) == 1 && pread(fd, &cmd, 1, 4) == 1 &&
+         !(cmd & 2);
+    result(ok, "decoding off: memory decoding turned off");
+    open_channel();
+    ok = pread(fd, &cmd, 1, 4) == 1 && (cmd & 2);
+    close(fd);
+    result(ok, "decoding off: qemu_backdoor_init turned it back on");
+    result(qemu_backdoor_data_size() >= BDT_SLOTS * BDT_SLOT_SIZE,
+           "decoding off: the data size reads right (%llu)",
+           (unsigned long long)qemu_backdoor_data_size());
+    qemu_backdoor_fini();
+    check_xor();
+}
+
+/* where there is no device: ENODEV, with or without a user-mode path */
+static int check_nodev(void)
+{
+    int ok;
+
+    errno = 0;
+    ok = qemu_backdoor_init(NULL) == -1 && errno == ENODEV;
+    errno = 0;
+    ok &= qemu_backdoor_init("/nonexistent/backdoor") == -1 &&
+          errno == ENODEV;
+    return ok ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    const char *what = argc > 1 ? argv[1] : "";
+    unsigned long long n = 1000;
+    int k = 4;
+
+    if ((argc > 2 && sscanf(argv[2], "%llu", &n) != 1) ||
+        (argc > 3 && sscanf(argv[3], "%d", &k) != 1)) {
+        fprintf(stderr, "%s: bad number\n", argv[0]);
+        return 2;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (!strcmp(what, "nodev")) {
+        return check_nodev();
+    } else if (!strcmp(what, "seed")) {
+        check_seed();
+    } else if (!strcmp(what, "basics")) {
+        check_basics();
+    } else if (!strcmp(what, "xor")) {
+        check_xor();
+    } else if (!strcmp(what, "seq")) {
+        check_seq(n);
+    } else if (!strcmp(what, "procs")) {
+        check_procs(k > 64 ? 64 : k, n);
+    } else if (!strcmp(what, "threads")) {
+        check_threads(k > 64 ? 64 : k, n);
+    } else if (!strcmp(what, "memory")) {
+        check_guest_memory();
+    } else if (!strcmp(what, "set-reg")) {
+        check_set_reg();
+    } else if (!strcmp(what, "decode-off")) {
+        check_decode_off();
+    } else if (!strcmp(what, "nonroot")) {
+        check_nonroot();
+    } else {
+        fprintf(stderr, "usage: %s seed|basics|xor|seq N|procs N K|"
+                "threads N K|memory|set-reg|decode-off|nonroot|nodev\n",
+                argv[0]);
+        return 2;
+    }
+    return failures ? 1 : 0;
+}

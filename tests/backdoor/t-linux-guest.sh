@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# End to end, system mode: boot Debian's kernel with a busybox initramfs
+# under qemu-system-x86_64 -device backdoor (TCG, 2 vCPUs, the "main"
+# build with the test library) and run guest programs linked against
+# libqemu-backdoor-guest.a as root: the specification's guest example,
+# then tests/backdoor/guest/bdguest.c's checks.  Every guest check
+# becomes one TAP line here.
+
+. "$(dirname "$0")/lib.sh"
+. "$TESTS_DIR/linux-guest.sh"
+
+qb=$(qemu_build main) || true
+lib=$(guest_lib x86_64 main)
+qemu=${qb:+$qb/qemu-system-x86_64}
+if [ -z "$qb" ] || [ ! -x "$qemu" ] || [ ! -f "$lib" ]; then
+    skip "linux guest" "the main configuration was not built"
+    exit 0
+fi
+if ! kernel=$(guest_kernel 2>"$T/kernel.err"); then
+    skip "linux guest" "no guest kernel: $(tail -n 1 "$T/kernel.err")"
+    exit 0
+fi
+
+cflags=(-static -O2 -Wall -I"$BACKDOOR_TOP/backdoor/guest"
+        -I"$TESTS_DIR/testlib")
+root=$T/root
+mkdir -p "$root/bin"
+
+# the library fails cleanly where there is no device (this host)
+check "guest library build: bdguest" \
+    cc "${cflags[@]}" -o "$root/bin/bdguest" "$TESTS_DIR/guest/bdguest.c" \
+    "$lib" -lpthread || exit 0
+if lspci -n 2>/dev/null | grep -qi '1af4:10f0'; then
+    skip "no device: ENODEV" "this machine has a backdoor device"
+else
+    check "no device: qemu_backdoor_init fails with ENODEV" \
+        "$root/bin/bdguest" nodev
+fi
+
+seed=no
+if "$TESTS_DIR/seed-example.sh" /tmp/my-backdoor-guest.c "$T/seed.c" \
+    2>"$T/seed.err"; then
+    check "guest library build: the specification's guest example" \
+        cc "${cflags[@]}" -o "$root/bin/seed-example" "$T/seed.c" "$lib" &&
+        seed=yes
+else
+    skip "the specification's guest example" "the specification is not there"
+fi
+
+# the checks, in this order (the seed check wants to be first)
+cat >"$T/script" <<EOF
+cd /tmp
+if [ $seed = yes ]; then
+    seed-example; echo "BDEXIT seed-example \$?"
+    bdguest seed; echo "BDEXIT seed \$?"
+fi
+bdguest basics; echo "BDEXIT basics \$?"
+bdguest xor; echo "BDEXIT xor \$?"
+bdguest seq 100000; echo "BDEXIT seq \$?"
+bdguest procs 2000 4; echo "BDEXIT procs \$?"
+bdguest threads 2000 4; echo "BDEXIT threads \$?"
+bdguest memory; echo "BDEXIT memory \$?"
+bdguest set-reg; echo "BDEXIT set-reg \$?"
+bdguest nonroot; echo "BDEXIT nonroot \$?"
+bdguest decode-off; echo "BDEXIT decode-off \$?"
+EOF
+nexits=$(grep -c BDEXIT "$T/script")
+[ $seed = yes ] || nexits=$((nexits - 2))
+
+if ! guest_initramfs "$root" "$T/script" "$T/initrd" 2>"$T/initrd.err"; then
+    not_ok "initramfs: $(tail -n 1 "$T/initrd.err")"
+    exit 0
+fi
+
+log=$T/console.log
+guest_run "$qemu" "$kernel" "$T/initrd" "$log" 300 \
+    -accel tcg,thread=multi -smp 2 \
+    -device backdoor,data-size=1M >"$T/qemu.out" 2>&1
+status=$?
+if [ $status -eq 0 ]; then
+    ok "QEMU ran the guest and exited cleanly"
+else
+    sed 's/^/  /' "$T/qemu.out" | tail -n 10
+    not_ok "QEMU ran the guest and exited cleanly (status $status)"
+fi
+
+tr -d '\r' <"$log" >"$T/console"
+grep -q '^GUEST-DONE' "$T/console" && ok "the guest ran every check" || {
+    tail -n 30 "$T/console" | sed 's/^/  /'
+    not_ok "the guest ran every check"
+}
+if [ $seed = yes ]; then
+    if grep -q '^sending cmd: 0xcafe data: 0xbabe' "$T/console"; then
+        ok "seed example: ran and sent its command"
+    else
+        not_ok "seed example: ran and sent its command"
+    fi
+fi
+sed -n 's/^BDTEST ok \(.*\)$/ok - \1/p; s/^BDTEST not ok \(.*\)$/not ok - \1/p' \
+    "$T/console"
+sed -n 's/^# \(.*\)$/guest: \1/p' "$T/console"
+if [ "$(grep -c '^BDEXIT' "$T/console")" -eq "$nexits" ] &&
+    ! grep '^BDEXIT' "$T/console" | grep -vq ' 0$'; then
+    ok "every guest program exited with status 0"
+else
+    grep '^BDEXIT' "$T/console" | sed 's/^/  /'
+    not_ok "every guest program exited with status 0"
+fi
+
+# the same device on q35 (PCI Express root complex), briefly
+cat >"$T/script" <<EOF
+cd /tmp
+bdguest basics; echo "BDEXIT basics \$?"
+bdguest xor; echo "BDEXIT xor \$?"
+bdguest seq 1000; echo "BDEXIT seq \$?"
+bdguest memory; echo "BDEXIT memory \$?"
+EOF
+rm -f "$log" "$T/console"
+if guest_initramfs "$root" "$T/script" "$T/initrd" 2>"$T/initrd.err" &&
+    GUEST_MACHINE=q35 guest_run "$qemu" "$kernel" "$T/initrd" "$log" 300 \
+        -accel tcg,thread=multi -smp 2 -device backdoor >"$T/qemu.out" 2>&1 &&
+    tr -d '\r' <"$log" >"$T/console" &&
+    grep -q '^GUEST-DONE' "$T/console"; then
+    ok "q35: QEMU ran the guest"
+else
+    tail -n 10 "$T/qemu.out" "$T/console" 2>/dev/null | sed 's/^/  /'
+    not_ok "q35: QEMU ran the guest"
+fi
+touch "$T/console"
+sed -n -e 's/^BDTEST ok \(.*\)$/ok - q35: \1/p' \
+    -e 's/^BDTEST not ok \(.*\)$/not ok - q35: \1/p' "$T/console"
+if [ "$(grep -c '^BDEXIT .* 0$' "$T/console")" -eq 4 ]; then
+    ok "q35: every guest program exited with status 0"
+else
+    not_ok "q35: every guest program exited with status 0"
+fi
+exit 0
