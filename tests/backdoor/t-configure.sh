@@ -37,7 +37,7 @@ if [ -z "$qb" ]; then
 fi
 src=$(dirname "$qb")/qemu-src
 check "QEMU's configure --help lists --with-backdoor" \
-    grep -q -- "--with-backdoor=" <("$src/configure" --help)
+    grep -q -- "--with-backdoor=" <(cd "$T" && "$src/configure" --help)
 # QEMU's configure runs meson, which checks the option
 mkdir -p "$T/q1" "$T/q2"
 expect_fail "QEMU's configure rejects a relative DIR" \
