@@ -10,8 +10,7 @@
  * identity (device and inode), whatever name or descriptor was used.
  * Its first page stays read-only on the host and loses PAGE_WRITE in the
  * guest's page flags, so reads see the file (the data size at offset 0,
- * the command count at 0x10) and the first store from a guest instruction
- * faults.  The fault turns that instruction into a diverted store site
+ * zeros elsewhere) and the first store from a guest instruction faults.  The fault turns that instruction into a diverted store site
  * (include/user/store-divert.h): it is retranslated with its stores
  * going through a helper, and backdoor_user_store() below receives them
  * from then on, without another fault.  An 8-byte store at offset 0x08
@@ -42,7 +41,6 @@
 /* Layout of the control file, as in backdoor/guest/qemu-backdoor.h */
 #define BD_CTRL_SIZE        0x00    /* data channel size, 64-bit */
 #define BD_CTRL_CMD         0x08    /* command, 64-bit write */
-#define BD_CTRL_COUNT       0x10    /* commands delivered, 64-bit */
 #define BD_CTRL_LEN         4096
 
 #define BD_CTRL_FILE        "control"
@@ -74,10 +72,9 @@ static const char *bd_dir;
 static uint64_t bd_size = BD_DATA_SIZE_DEFAULT;
 static dev_t bd_ctrl_dev;
 static ino_t bd_ctrl_ino;
-/* QEMU's own mappings of the two files */
-static uint8_t *bd_ctrl;
+/* QEMU's own mapping of the data file */
 static void *bd_data;
-/* set when a SIGBUS detached one of them from its file */
+/* set when a SIGBUS detached it from the file */
 static bool bd_detached;
 
 void backdoor_user_set_dir(const char *dir)
@@ -274,24 +271,18 @@ bool backdoor_user_is_ctrl(abi_ptr addr)
     return false;
 }
 
-static bool bd_detach(void *map, size_t len, uintptr_t addr)
+bool backdoor_user_sigbus(void *host_addr)
 {
-    if (!map || addr - (uintptr_t)map >= len) {
+    if (!bd_data || (uintptr_t)host_addr - (uintptr_t)bd_data >= bd_size) {
         return false;
     }
     /* zero pages in place of the file; mmap is async-signal-safe */
-    if (mmap(map, len, PROT_READ | PROT_WRITE,
+    if (mmap(bd_data, bd_size, PROT_READ | PROT_WRITE,
              MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) == MAP_FAILED) {
         return false;
     }
     bd_detached = true;
     return true;
-}
-
-bool backdoor_user_sigbus(void *host_addr)
-{
-    return bd_detach(bd_data, bd_size, (uintptr_t)host_addr) ||
-           bd_detach(bd_ctrl, BD_CTRL_LEN, (uintptr_t)host_addr);
 }
 
 /*
@@ -319,26 +310,13 @@ static bool backdoor_user_store(CPUState *cpu, vaddr addr, uint64_t lo,
         if (addr == page + BD_CTRL_CMD && size == 8) {
             /* the command as the guest's bytes store it */
             uint64_t cmd = mop & MO_BSWAP ? bswap64(lo) : lo;
-            uint64_t *count = (uint64_t *)(bd_ctrl + BD_CTRL_COUNT);
 
             backdoor_channel_command(cpu, cmd);
-#if TARGET_BIG_ENDIAN == HOST_BIG_ENDIAN
-            qatomic_inc(count);
-#else
-            {
-                uint64_t old = qatomic_read(count), seen;
-
-                while ((seen = qatomic_cmpxchg(count, old,
-                                tswap64(tswap64(old) + 1))) != old) {
-                    old = seen;
-                }
-            }
-#endif
             if (unlikely(qatomic_read(&bd_detached))) {
                 qatomic_set(&bd_detached, false);
-                warn_report("backdoor: the guest shrank the channel's files; "
-                            "QEMU's side of the channel now uses private "
-                            "memory");
+                warn_report("backdoor: the guest shrank the data file; "
+                            "QEMU's side of the data channel is now "
+                            "private memory");
             }
         } else {
             qemu_log_mask(LOG_GUEST_ERROR, "backdoor: %u-byte store at "
@@ -372,10 +350,8 @@ static void bd_fail(const char *fmt, ...)
  * symbolic link is removed, never followed), and O_EXCL makes sure the
  * file opened is the new regular file, inside DIR.
  */
-static void *bd_create(int dfd, const char *name, size_t len,
-                       struct stat *st)
+static int bd_create(int dfd, const char *name, size_t len, struct stat *st)
 {
-    void *p;
     int fd;
 
     if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT) {
@@ -392,13 +368,7 @@ static void *bd_create(int dfd, const char *name, size_t len,
         bd_fail("-backdoor %s: cannot size '%s': %s", bd_dir, name,
                 strerror(errno));
     }
-    p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-    if (p == MAP_FAILED) {
-        bd_fail("-backdoor %s: cannot map '%s': %s", bd_dir, name,
-                strerror(errno));
-    }
-    close(fd);
-    return p;
+    return fd;
 }
 
 void backdoor_user_setup(void)
@@ -406,7 +376,7 @@ void backdoor_user_setup(void)
     Error *err = NULL;
     struct stat st;
     uint64_t size;
-    int dfd;
+    int dfd, fd;
 
     if (!bd_dir) {
         return;
@@ -426,8 +396,11 @@ void backdoor_user_setup(void)
     }
     dfd = open(bd_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (dfd < 0) {
+        int saved = errno;
+
         bd_fail("-backdoor %s: cannot open the directory: %s", bd_dir,
-                errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+                lstat(bd_dir, &st) == 0 && S_ISLNK(st.st_mode) ?
+                "it is a symbolic link" : strerror(saved));
     }
     if (fstat(dfd, &st) < 0) {
         bd_fail("-backdoor %s: %s", bd_dir, strerror(errno));
@@ -450,12 +423,22 @@ void backdoor_user_setup(void)
                 "the directory is in use by another QEMU" : strerror(errno));
     }
 
-    bd_data = bd_create(dfd, BD_DATA_FILE, bd_size, &st);
-    bd_ctrl = bd_create(dfd, BD_CTRL_FILE, BD_CTRL_LEN, &st);
+    fd = bd_create(dfd, BD_DATA_FILE, bd_size, &st);
+    bd_data = mmap(NULL, bd_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (bd_data == MAP_FAILED) {
+        bd_fail("-backdoor %s: cannot map '%s': %s", bd_dir, BD_DATA_FILE,
+                strerror(errno));
+    }
+    close(fd);
+
+    fd = bd_create(dfd, BD_CTRL_FILE, BD_CTRL_LEN, &st);
+    size = tswap64(bd_size);
+    if (pwrite(fd, &size, sizeof(size), BD_CTRL_SIZE) != sizeof(size)) {
+        bd_fail("-backdoor %s: cannot write '%s'", bd_dir, BD_CTRL_FILE);
+    }
+    close(fd);
     bd_ctrl_dev = st.st_dev;
     bd_ctrl_ino = st.st_ino;
-    size = tswap64(bd_size);
-    memcpy(bd_ctrl + BD_CTRL_SIZE, &size, sizeof(size));
     /* dfd stays open: it holds the lock */
 
     if (!backdoor_channel_open(bd_data, bd_size, &err)) {
