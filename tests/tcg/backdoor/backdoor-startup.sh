@@ -59,6 +59,9 @@ mode=$(stat -c %a "$w/new" 2>/dev/null)
     not_ok "control and data files: $(ls -l "$w/new" 2>&1)"
 [ -f "$w/new/control" ] && [ -f "$w/new/data" ] &&
     ok "the files stay after QEMU exits" || not_ok "files gone at exit"
+out=$("$qemu" "$prog" --stale "$w/new" 2>&1) &&
+    ok "a guest without -backdoor does not take them for a channel" ||
+    not_ok "stale files: $out"
 runs "the environment variable QEMU_BACKDOOR works" \
     env QEMU_BACKDOOR="$w/env" "$qemu" "$prog"
 [ -f "$w/env/control" ] && ok "... and creates the files" ||
