@@ -10,7 +10,8 @@
  * identity (device and inode), whatever name or descriptor was used.
  * Its first page stays read-only on the host and loses PAGE_WRITE in the
  * guest's page flags, so reads see the file (the data size at offset 0,
- * zeros elsewhere) and the first store from a guest instruction faults.  The fault turns that instruction into a diverted store site
+ * zeros elsewhere) and the first store from a guest instruction faults.
+ * The fault turns that instruction into a diverted store site
  * (include/user/store-divert.h): it is retranslated with its stores
  * going through a helper, and backdoor_user_store() below receives them
  * from then on, without another fault.  An 8-byte store at offset 0x08

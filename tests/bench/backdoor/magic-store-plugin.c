@@ -60,7 +60,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 {
     for (int i = 0; i < argc; i++) {
         if (!strncmp(argv[i], "page=", 5)) {
-            magic_page = strtoull(argv[i] + 5, NULL, 0);
+            magic_page = g_ascii_strtoull(argv[i] + 5, NULL, 0);
         }
     }
     qemu_plugin_register_vcpu_tb_trans_cb(id, on_tb);

@@ -14,7 +14,7 @@
 #include <pthread.h>
 #include "bdtest.h"
 
-static volatile uint64_t target;
+static volatile uint64_t target;     /* volatile: QEMU writes it */
 static const uint64_t constant = 0x5eed5eed5eed5eedULL;
 
 static void helpers(const char *who, int n)

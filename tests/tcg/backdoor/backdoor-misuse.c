@@ -47,8 +47,8 @@ static BDT_NOINLINE void st16_fn(void *p, uint64_t v)
                      "str q0, [%0]"
                      : : "r"(p), "r"(v) : "v0", "memory");
 #else
-    ((volatile uint64_t *)p)[0] = v;
-    ((volatile uint64_t *)p)[1] = v;
+    st8(p, v);
+    st8((uint8_t *)p + 8, v);
 #endif
 }
 

@@ -16,12 +16,16 @@
 
 int main(int argc, char **argv)
 {
-    uint64_t size = argc > 2 ? strtoull(argv[2], NULL, 0) : 0;
-    volatile uint64_t *ctrl;
+    uint64_t size = 0;
+    uint64_t *ctrl;
     struct bdt_stats s;
     uint8_t *d, *last;
     int i, ok;
 
+    if (argc < 3 || sscanf(argv[2], "%" SCNu64, &size) != 1) {
+        printf("not ok - usage: backdoor-roundtrip DIR SIZE\n");
+        return 1;
+    }
     bdt_open(argv[1]);
     d = qemu_backdoor_data();
 
@@ -29,7 +33,7 @@ int main(int argc, char **argv)
           "data channel size %" PRIu64 " (want %" PRIu64 ")",
           qemu_backdoor_data_size(), size);
     ctrl = map_ctrl(argv[1], CTRL_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, 0);
-    check(ctrl != MAP_FAILED && ctrl[0] == size,
+    check(ctrl != MAP_FAILED && ld8(ctrl) == size,
           "reading the control mapping gives the data size");
 
     s = stats(0);

@@ -34,8 +34,8 @@
 
 #define CTRL_LEN  QEMU_BACKDOOR_CTRL_LEN
 
-#define BDT_FN       static __attribute__((unused))
-#define BDT_NOINLINE __attribute__((noinline))
+#define BDT_FN       static inline
+#define BDT_NOINLINE __attribute__((noinline, unused))
 
 static int bdt_failures;
 
@@ -136,29 +136,29 @@ BDT_FN void *map_ctrl(const char *dir, size_t len, int prot, int flags,
  * Stores of each width, one instruction each; noinline so that each is a
  * store site of its own.
  */
-BDT_FN BDT_NOINLINE void st1(void *p, uint8_t v)
+static BDT_NOINLINE void st1(void *p, uint8_t v)
 {
-    *(volatile uint8_t *)p = v;
+    *(volatile uint8_t *)p = v;         /* volatile: one store */
 }
 
-BDT_FN BDT_NOINLINE void st2(void *p, uint16_t v)
+static BDT_NOINLINE void st2(void *p, uint16_t v)
 {
-    *(volatile uint16_t *)p = v;
+    *(volatile uint16_t *)p = v;         /* volatile: one store */
 }
 
-BDT_FN BDT_NOINLINE void st4(void *p, uint32_t v)
+static BDT_NOINLINE void st4(void *p, uint32_t v)
 {
-    *(volatile uint32_t *)p = v;
+    *(volatile uint32_t *)p = v;         /* volatile: one store */
 }
 
-BDT_FN BDT_NOINLINE void st8(void *p, uint64_t v)
+static BDT_NOINLINE void st8(void *p, uint64_t v)
 {
-    *(volatile uint64_t *)p = v;
+    *(volatile uint64_t *)p = v;         /* volatile: one store */
 }
 
-BDT_FN BDT_NOINLINE uint64_t ld8(const void *p)
+static BDT_NOINLINE uint64_t ld8(const void *p)
 {
-    return *(const volatile uint64_t *)p;
+    return *(const volatile uint64_t *)p;    /* volatile: one load */
 }
 
 /*
@@ -166,7 +166,7 @@ BDT_FN BDT_NOINLINE uint64_t ld8(const void *p)
  * 0 if it returned normally.
  */
 static sigjmp_buf bdt_jmp;
-static volatile sig_atomic_t bdt_sig;
+static volatile sig_atomic_t bdt_sig;   /* volatile: set by a handler */
 
 BDT_FN void bdt_on_signal(int sig)
 {

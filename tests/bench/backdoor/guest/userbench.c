@@ -62,8 +62,9 @@ static double best(double (*fn)(long), long n)
     return b;
 }
 
+/* volatile: every store of the loops must happen */
 static volatile uint64_t sink[512];
-static volatile uint64_t *ctrl_cmd;
+static volatile uint64_t *ctrl_cmd;  /* volatile: see sink */
 
 static double t_store(long n)
 {
@@ -120,7 +121,7 @@ static double t_pipe(long n)
     return now_ns() - t0;
 }
 
-static volatile uint64_t *magic;
+static volatile uint64_t *magic;     /* volatile: see sink */
 
 static double t_magic(long n)
 {
