@@ -34,12 +34,11 @@
 
 #define CTRL_LEN  QEMU_BACKDOOR_CTRL_LEN
 
-#define BDT_FN       static inline
 #define BDT_NOINLINE __attribute__((noinline, unused))
 
 static int bdt_failures;
 
-BDT_FN void __attribute__((format(printf, 2, 3)))
+static inline void __attribute__((format(printf, 2, 3)))
 check(int ok, const char *fmt, ...)
 {
     va_list ap;
@@ -55,13 +54,13 @@ check(int ok, const char *fmt, ...)
     }
 }
 
-BDT_FN int bdt_exit(void)
+static inline int bdt_exit(void)
 {
     return bdt_failures ? 1 : 0;
 }
 
 /* slot @n of the data channel */
-BDT_FN uint64_t *slot(int n)
+static inline uint64_t *slot(int n)
 {
     return (uint64_t *)((uint8_t *)qemu_backdoor_data() + n * BDT_SLOT_SIZE);
 }
@@ -70,7 +69,7 @@ BDT_FN uint64_t *slot(int n)
 static uint64_t bdt_queries;
 
 /* the test library's counters, through slot @n */
-BDT_FN struct bdt_stats stats(int n)
+static inline struct bdt_stats stats(int n)
 {
     struct bdt_stats s;
 
@@ -81,14 +80,14 @@ BDT_FN struct bdt_stats stats(int n)
 }
 
 /* zero the test library's counters */
-BDT_FN void reset(void)
+static inline void reset(void)
 {
     qemu_backdoor(BDT_CMD(BDT_OP_RESET, 0, 0));
     bdt_queries = 0;
 }
 
 /* commands the library handled since reset(), not counting queries */
-BDT_FN uint64_t commands(void)
+static inline uint64_t commands(void)
 {
     return stats(0).commands - bdt_queries;
 }
@@ -97,7 +96,7 @@ BDT_FN uint64_t commands(void)
  * Open the channel in @dir and make sure QEMU has the test library;
  * exits when it cannot.
  */
-BDT_FN void bdt_open(const char *dir)
+static inline void bdt_open(const char *dir)
 {
     struct bdt_stats s;
 
@@ -115,7 +114,7 @@ BDT_FN void bdt_open(const char *dir)
 }
 
 /* map the control file of @dir with the given arguments */
-BDT_FN void *map_ctrl(const char *dir, size_t len, int prot, int flags,
+static inline void *map_ctrl(const char *dir, size_t len, int prot, int flags,
                       off_t off)
 {
     char path[4096];
@@ -168,13 +167,13 @@ static BDT_NOINLINE uint64_t ld8(const void *p)
 static sigjmp_buf bdt_jmp;
 static volatile sig_atomic_t bdt_sig;   /* volatile: set by a handler */
 
-BDT_FN void bdt_on_signal(int sig)
+static inline void bdt_on_signal(int sig)
 {
     bdt_sig = sig;
     siglongjmp(bdt_jmp, 1);
 }
 
-BDT_FN int trap(void (*fn)(void *, uint64_t), void *p, uint64_t v)
+static inline int trap(void (*fn)(void *, uint64_t), void *p, uint64_t v)
 {
     struct sigaction sa, old_segv, old_bus;
     int sig = 0;
@@ -193,12 +192,12 @@ BDT_FN int trap(void (*fn)(void *, uint64_t), void *p, uint64_t v)
     return sig;
 }
 
-BDT_FN void st8_fn(void *p, uint64_t v)
+static inline void st8_fn(void *p, uint64_t v)
 {
     st8(p, v);
 }
 
-BDT_FN void ld8_fn(void *p, uint64_t v)
+static inline void ld8_fn(void *p, uint64_t v)
 {
     (void)v;
     ld8(p);
