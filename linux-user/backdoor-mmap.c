@@ -227,6 +227,7 @@ void backdoor_user_mremap(abi_ulong old_addr, abi_ulong old_size,
                           abi_ulong new_addr, abi_ulong new_size)
 {
     abi_ulong moved[BD_MAX_MAPS];
+    abi_ulong src_size = old_size ? old_size : new_size;
     int prots[BD_MAX_MAPS];
     int n = 0;
 
@@ -235,14 +236,14 @@ void backdoor_user_mremap(abi_ulong old_addr, abi_ulong old_size,
     }
     /*
      * The control pages in the old range move with it, or are copied
-     * by an mremap of size 0, as long as they fit in the new size.
+     * by an mremap of old size 0 (which duplicates new_size bytes of a
+     * shared mapping), as long as they fit in the new size.
      */
     for (int i = 0; i < bd_nmaps; i++) {
         uint64_t w = bd_maps[i];
         abi_ulong off = bd_map_start(w) - old_addr;
 
-        if (w && (off < old_size || (old_size == 0 && off == 0)) &&
-            off < new_size) {
+        if (w && off < src_size && off < new_size) {
             moved[n] = new_addr + off;
             prots[n++] = w & BD_MAP_PROT;
         }
