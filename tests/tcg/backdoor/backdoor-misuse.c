@@ -122,6 +122,31 @@ int main(int argc, char **argv)
     check(sig == SIGSEGV && commands() == n,
           "an atomic add into the command word: SIGSEGV, no command");
 
+    /*
+     * The store instructions above now go through QEMU's helper: they
+     * must still write ordinary memory exactly.
+     */
+    {
+        uint8_t buf[32], want[32];
+        uint64_t v = 0x0807060504030201ULL;
+
+        memset(buf, 0xee, sizeof(buf));
+        memset(want, 0xee, sizeof(want));
+        st1(buf + 1, 0x11);
+        st2(buf + 2, 0x2222);
+        st4(buf + 4, 0x44444444);
+        st8(buf + 8, v);
+        st16_fn(buf + 16, v);
+        want[1] = 0x11;
+        memcpy(want + 2, &(uint16_t){ 0x2222 }, 2);
+        memcpy(want + 4, &(uint32_t){ 0x44444444 }, 4);
+        memcpy(want + 8, &v, 8);
+        memcpy(want + 16, &v, 8);
+        memcpy(want + 24, &v, 8);
+        check(!memcmp(buf, want, sizeof(buf)),
+              "the same store instructions write ordinary memory exactly");
+    }
+
     /* a system call writing into the control page: EFAULT */
     check(pipe(pfd) == 0 && write(pfd[1], &cmd, 8) == 8, "pipe");
     errno = 0;
