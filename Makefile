@@ -37,8 +37,10 @@ configure: $(BUILD)/config.mak
 assemble: $(BUILD)/config.mak
 	$(TOP)/build-aux/assemble.py $(QEMU_PRISTINE) $(QEMU_SRC)
 
+# QEMU_GOALS: what to build in QEMU's folder (default: everything)
+QEMU_GOALS ?=
 qemu: assemble
-	$(MAKE) -C $(QEMU_BUILD) -j$(NPROC)
+	$(MAKE) -C $(QEMU_BUILD) -j$(NPROC) $(QEMU_GOALS)
 	$(TOP)/build-aux/link-firmware.sh $(QEMU_BUILD)
 
 # the guest library, for every guest architecture whose compiler is here
@@ -76,8 +78,9 @@ demo:
 bench:
 	$(TOP)/tests/bench/backdoor/run-bench.sh
 
+# the series as mails, in $(BUILD)/series (the git tree in $(BUILD)/series/qemu)
 series:
-	$(TOP)/build-aux/make-series.sh
+	$(TOP)/build-aux/make-series.py "$$($(TOP)/build-aux/fetch-qemu.sh)" $(BUILD)/series
 
 clean:
 	[ ! -d "$(QEMU_BUILD)" ] || $(MAKE) -C $(QEMU_BUILD) clean

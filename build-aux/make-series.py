@@ -40,7 +40,8 @@ def run(cmd, cwd, **kw):
 
 
 def git(tree, *args, **kw):
-    return run(["git", "-c", "core.autocrlf=false", *args], tree, **kw)
+    return run(["git", "-c", "core.autocrlf=false", "-c", "gc.auto=0", *args],
+               tree, **kw)
 
 
 def read_lines(path):

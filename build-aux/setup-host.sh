@@ -20,7 +20,8 @@ build_pkgs=(gcc make ninja-build pkg-config python3 python3-venv
             meson xz-utils dpkg-dev patch gcc-i686-linux-gnu)
 # what the tests and the demo need
 test_pkgs=(python3-pycotap gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-           seabios ipxe-qemu busybox-static cpio)
+           seabios ipxe-qemu busybox-static cpio
+           python3-sphinx python3-sphinx-rtd-theme)
 
 want=("${build_pkgs[@]}")
 case "${1:-all}" in

@@ -18,10 +18,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#ifdef __cplusplus
-extern "C" {
-#endif
-
 /* Layout of the control channel (docs/specs/backdoor.rst) */
 #define QEMU_BACKDOOR_CTRL_SIZE     0x00  /* r: data channel size, bytes */
 #define QEMU_BACKDOOR_CTRL_CMD      0x08  /* w: 64-bit command */
@@ -81,9 +77,5 @@ void qemu_backdoor(uint64_t cmd);
  * qemu_backdoor_cpu() in QEMU), or 0 if it left nothing there.
  */
 uint64_t qemu_backdoor_call(uint64_t cmd);
-
-#ifdef __cplusplus
-}
-#endif
 
 #endif /* QEMU_BACKDOOR_GUEST_H */

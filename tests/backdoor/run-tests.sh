@@ -8,9 +8,11 @@
 # 1. installs what is missing (build-aux/setup-host.sh);
 # 2. builds the configurations the tests use, each in its own folder under
 #    $BACKDOOR_CHECK_DIR (default build/check), sharing ccache hits:
-#      main     --with-backdoor=tests/backdoor/testlib, the default targets
-#      default  no --with-backdoor (the built-in library)
-#      seed     --with-backdoor=<the specification's example library>
+#      main     --with-backdoor=tests/backdoor/testlib: everything
+#      default  no --with-backdoor (the built-in library): the emulators
+#      demo     --with-backdoor=contrib/backdoor/lib (make demo): the same
+#      seed     --with-backdoor=<the specification's example library>:
+#               qemu-x86_64
 # 3. runs every tests/backdoor/t-*.sh (or the TESTs named), each printing
 #    TAP-style lines: "ok - NAME", "not ok - NAME", "ok - NAME # SKIP why";
 # 4. ends with one line: "N passed, N failed, N skipped".
@@ -46,32 +48,37 @@ start=$(date +%s)
     exit 1
 }
 
-# build NAME [configure options]: configure and build one configuration
+# build NAME GOALS [configure options]: configure and build one
+# configuration; GOALS are what to build in QEMU's folder ("" for all).
+# All use the same targets and features, so that they share ccache hits.
 build() {
-    local name=$1 dir=$BACKDOOR_CHECK_DIR/$1 t0
-    shift
+    local name=$1 goals=$2 dir=$BACKDOOR_CHECK_DIR/$1 t0
+    shift 2
     t0=$(date +%s)
+    rm -f "$dir/.built"
     if (cd "$top" && ./configure --skip-setup --build-dir="$dir" "$@" &&
-        make -C "$top" BUILD="$dir" all) >"$log_dir/build-$name.log" 2>&1; then
+        make -C "$top" BUILD="$dir" QEMU_GOALS="$goals" all) \
+        >"$log_dir/build-$name.log" 2>&1; then
         record ok "build: $name configuration ($(($(date +%s) - t0)) s)"
         touch "$dir/.built"
     else
-        rm -f "$dir/.built"
         tail -n 40 "$log_dir/build-$name.log" | sed 's/^/# /'
         record fail "build: $name configuration (log: $log_dir/build-$name.log)"
     fi
 }
 
 if [ -z "${BACKDOOR_SKIP_BUILD:-}" ]; then
-    build main --with-backdoor="$top/tests/backdoor/testlib"
-    build default --target-list=x86_64-softmmu,x86_64-linux-user
+    emulators="qemu-system-x86_64 qemu-x86_64 pc-bios/optionrom/all"
+    build main "" --with-backdoor="$top/tests/backdoor/testlib"
+    build default "$emulators"
+    build demo "$emulators" --with-backdoor="$top/contrib/backdoor/lib"
     seed_dir=$BACKDOOR_CHECK_DIR/seed-lib
     mkdir -p "$seed_dir"
     if "$here/seed-example.sh" /tmp/my-backdoor-qemu/backdoor.c \
         "$seed_dir/backdoor.c"; then
-        build seed --with-backdoor="$seed_dir" \
-            --target-list=x86_64-softmmu,x86_64-linux-user
+        build seed qemu-x86_64 --with-backdoor="$seed_dir"
     else
+        rm -f "$seed_dir/backdoor.c"
         record skip "build: seed configuration" \
             "the specification (shared/seed/backdoor-2011.txt) is not beside the repository"
     fi

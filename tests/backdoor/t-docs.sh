@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# The code shown in docs/backdoor.txt is taken from files that the tests
-# build and run (contrib/backdoor/...): every indented block that follows
-# a line naming such a file must appear in that file, piece by piece
-# ("..." separates the pieces).  So the overview cannot drift from code
-# that works.
+# The documentation.  The code shown in docs/backdoor.txt is taken from
+# files that the tests build and run (contrib/backdoor/...): every indented
+# block that follows a line naming such a file must appear in that file,
+# piece by piece ("..." separates the pieces), so the overview cannot
+# drift from code that works; the rST pages include those files.  QEMU's
+# manual builds with the series' pages and no warning.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -51,4 +52,32 @@ while i < len(lines):
 print(("ok - " if checked >= 3 else "not ok - ")
       + f"docs/backdoor.txt has code excerpts to check ({checked})")
 PY
+
+# QEMU's manual builds with the series' pages, warnings being errors
+# (a docs-only configuration of the main build's tree: nothing compiled)
+qb=$(qemu_build main)
+if [ -z "$qb" ]; then
+    not_ok "the manual builds with -W (no main build)"
+    exit 0
+fi
+src=$(dirname "$qb")/qemu-src
+mkdir -p "$T/docs"
+if (cd "$T/docs" && "$src/configure" --python=/usr/bin/python3 \
+        --target-list=x86_64-softmmu,x86_64-linux-user \
+        --without-default-features --disable-download --disable-install-blobs \
+        --enable-docs --enable-werror && ninja html) >"$T/docs.log" 2>&1; then
+    ok "the manual builds with -W"
+    for page in devel/backdoor interop/backdoor-guest specs/backdoor \
+            system/devices/backdoor user/main; do
+        html=$T/docs/docs/manual/$page.html
+        if [ -f "$html" ] && grep -qi "backdoor" "$html"; then
+            ok "the manual has $page.html about the backdoor"
+        else
+            not_ok "the manual has $page.html about the backdoor"
+        fi
+    done
+else
+    grep -E "ERROR|rror|arning" "$T/docs.log" | tail -n 10 | sed 's/^/  /'
+    not_ok "the manual builds with -W"
+fi
 exit 0

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# make install (into a DESTDIR) puts the emulators, the guest library and
+# its header under the prefix, and the installed system emulator finds its
+# firmware (Debian's seabios, the option ROMs it built) without -L.
+
+. "$(dirname "$0")/lib.sh"
+
+qb=$(qemu_build main)
+if [ -z "$qb" ]; then
+    not_ok "make install (no main build)"
+    exit 0
+fi
+build=$(dirname "$qb")
+dest=$T/dest
+if ! make -C "$BACKDOOR_TOP" BUILD="$build" install DESTDIR="$dest" \
+        >"$T/install.log" 2>&1; then
+    tail -n 20 "$T/install.log" | sed 's/^/  /'
+    not_ok "make install DESTDIR=..."
+    exit 0
+fi
+ok "make install DESTDIR=..."
+prefix=$(sed -n 's/^#define CONFIG_PREFIX "\(.*\)"$/\1/p' "$qb/config-host.h")
+root=$dest$prefix
+for f in bin/qemu-system-x86_64 bin/qemu-x86_64 bin/qemu-aarch64 \
+        include/qemu-backdoor.h lib/libqemu-backdoor-guest.a \
+        lib/qemu-backdoor-guest/x86_64/libqemu-backdoor-guest.a \
+        lib/qemu-backdoor-guest/aarch64/libqemu-backdoor-guest.a \
+        share/qemu/linuxboot_dma.bin share/qemu/kvmvapic.bin; do
+    [ -e "$root/$f" ] && ok "installed $f" || not_ok "installed $f"
+done
+
+# the installed emulator starts a PC (it needs bios-256k.bin and the
+# option ROMs) with no -L
+if echo quit | timeout 60 "$root/bin/qemu-system-x86_64" -M pc -S \
+        -display none -monitor stdio -nodefaults -device VGA \
+        -net nic,model=e1000 >"$T/run.log" 2>&1; then
+    ok "installed qemu-system-x86_64 finds its firmware without -L"
+else
+    sed 's/^/  /' "$T/run.log" | tail -n 5
+    not_ok "installed qemu-system-x86_64 finds its firmware without -L"
+fi
+# and from the build folder
+if echo quit | timeout 60 "$qb/qemu-system-x86_64" -M pc -S \
+        -display none -monitor stdio -nodefaults -device VGA \
+        -net nic,model=e1000 >"$T/run2.log" 2>&1; then
+    ok "qemu-system-x86_64 in the build folder finds its firmware without -L"
+else
+    sed 's/^/  /' "$T/run2.log" | tail -n 5
+    not_ok "qemu-system-x86_64 in the build folder finds its firmware without -L"
+fi
+exit 0
