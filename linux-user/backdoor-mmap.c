@@ -147,7 +147,7 @@ static void bd_map_add(abi_ulong start, int prot)
     qatomic_set(&bd_maps[i], (uint64_t)start | BD_MAP_USED |
                 (prot & BD_MAP_PROT));
     if (i >= bd_nmaps) {
-        qatomic_set(&bd_nmaps, i + 1);
+        qatomic_store_release(&bd_nmaps, i + 1);
     }
     trace_backdoor_user_map(start, prot);
 }
@@ -261,7 +261,7 @@ void backdoor_user_mremap(abi_ulong old_addr, abi_ulong old_size,
 
 bool backdoor_user_is_ctrl(abi_ptr addr)
 {
-    int n = qatomic_read(&bd_nmaps);
+    int n = qatomic_load_acquire(&bd_nmaps);
 
     for (int i = 0; i < n; i++) {
         uint64_t w = qatomic_read(&bd_maps[i]);
@@ -296,7 +296,7 @@ static bool backdoor_user_store(CPUState *cpu, vaddr addr, uint64_t lo,
 {
     MemOp mop = get_memop(oi);
     unsigned size = memop_size(mop);
-    int n = qatomic_read(&bd_nmaps);
+    int n = qatomic_load_acquire(&bd_nmaps);
 
     for (int i = 0; i < n; i++) {
         uint64_t w = qatomic_read(&bd_maps[i]);
