@@ -60,8 +60,8 @@ if [ -n "$plugin" ]; then
     run plugin -plugin "$plugin" -d plugin -D "$T/plugin.out" \
         "$T/userbench" magic x "$n" >>"$T/out"
 fi
-# the loops alternate, best of five each, to even out the machine's noise
-for _ in 1 2 3 4 5; do
+# the loops alternate, best of seven each, to even out the machine's noise
+for _ in 1 2 3 4 5 6 7; do
     run loop-none "$T/userbench" loop >>"$T/out"
     run loop-channel -backdoor "$T/bd" "$T/userbench" loop "$T/bd" >>"$T/out"
     if [ -n "$plugin" ]; then

@@ -215,7 +215,8 @@ int main(int argc, char **argv)
     long n = argc > 3 ? atol(argv[3]) : 2000000;
 
     if (!strcmp(mode, "ops") && argc > 2) {
-        size_t total = 256 << 20, size;
+        size_t total = 128 << 20, size;
+        double ram_rate = 0, data_rate = 0;
         void *src, *ram;
 
         open_channel(argv[2]);
@@ -232,9 +233,16 @@ int main(int argc, char **argv)
         }
         src = calloc(1, size);
         ram = calloc(1, size);
-        report("memcpy-ram", copy_rate(ram, src, total), "MiB/s");
-        report("memcpy-data", copy_rate(qemu_backdoor_data(), src, total),
-               "MiB/s");
+        /* alternate, and keep the best of three of each */
+        for (int i = 0; i < 3; i++) {
+            double r = copy_rate(ram, src, total);
+            double d = copy_rate(qemu_backdoor_data(), src, total);
+
+            ram_rate = r > ram_rate ? r : ram_rate;
+            data_rate = d > data_rate ? d : data_rate;
+        }
+        report("memcpy-ram", ram_rate, "MiB/s");
+        report("memcpy-data", data_rate, "MiB/s");
         report("threads-1", calls_per_s(1, n), "calls/s");
         report("threads-2", calls_per_s(2, n / 2), "calls/s");
         report("threads-4", calls_per_s(4, n / 4), "calls/s");
