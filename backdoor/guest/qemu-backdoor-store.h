@@ -13,14 +13,15 @@
 
 /*
  * Store @cmd into @reg with one 64-bit store and return the guest's return
- * register as the library left it (0 if unchanged).
+ * register as the library left it.
  *
  * Written in assembly for each architecture the Makefile knows
- * (qemu-backdoor-store-ARCH.S): the return register is zeroed before the
- * store and returned right after it, and the function returns at once so
- * that QEMU's translation block ends after the store and registers the
- * library changed are read afresh.  qemu-backdoor-store-generic.c is the
- * fallback for other architectures; it always returns 0.
+ * (qemu-backdoor-store-ARCH.S), so that the store ends QEMU's translation
+ * block, and the registers the library changed are read afresh, and so
+ * that the return register is returned as it is right after the store.
+ * If the library leaves it alone, the result is 0 on aarch64 and @cmd on
+ * x86_64.  qemu-backdoor-store-generic.c is the fallback for other
+ * architectures; it always returns 0.
  */
 uint64_t qemu_backdoor_store(volatile uint64_t *reg, /* MMIO */
                              uint64_t cmd);

@@ -74,7 +74,8 @@ void qemu_backdoor(uint64_t cmd);
 /*
  * Send @cmd like qemu_backdoor(), and return the value the library left in
  * the guest's return register (rax on x86_64, x0 on aarch64; see
- * qemu_backdoor_cpu() in QEMU), or 0 if it left nothing there.
+ * qemu_backdoor_cpu() in QEMU).  When the library does not set it, the
+ * result is not meaningful (@cmd on x86_64, 0 on aarch64).
  */
 uint64_t qemu_backdoor_call(uint64_t cmd);
 
