@@ -100,6 +100,35 @@ fail:
     return -1;
 }
 
+/*
+ * Whether a running QEMU serves the control page mapped at @ctrl.  Under
+ * "qemu-<arch> -backdoor", QEMU keeps that page unwritable for the guest
+ * whatever protection was asked for, and its /proc/self/maps says so;
+ * the files a QEMU that has exited left behind map writable.  When the
+ * maps cannot be read, assume the channel is served.
+ */
+static int user_channel_served(const volatile void *ctrl)
+{
+    unsigned long lo, hi, addr = (unsigned long)ctrl;
+    char line[512], perms[8];
+    int served = 1;
+    FILE *f;
+
+    f = fopen("/proc/self/maps", "re");
+    if (!f) {
+        return 1;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) == 3 &&
+            lo <= addr && addr < hi) {
+            served = perms[1] != 'w';
+            break;
+        }
+    }
+    fclose(f);
+    return served;
+}
+
 static int open_user(const char *base)
 {
     char ctrl[PATH_MAX], data[PATH_MAX];
@@ -111,7 +140,16 @@ static int open_user(const char *base)
         errno = ENAMETOOLONG;
         return -1;
     }
-    return map_channel(ctrl, data);
+    if (map_channel(ctrl, data) < 0) {
+        return -1;
+    }
+    if (!user_channel_served(bd_ctrl)) {
+        /* stale files, or not running under qemu-<arch> -backdoor */
+        qemu_backdoor_fini();
+        errno = ENODEV;
+        return -1;
+    }
+    return 0;
 }
 
 static unsigned long read_id(const char *dev, const char *name)

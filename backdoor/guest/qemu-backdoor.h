@@ -41,7 +41,9 @@
  * (system mode); @base is then not used.
  *
  * Returns 0, or -1 with errno set:
- *   ENODEV  no channel: neither files in @base nor the device
+ *   ENODEV  no channel: neither files in @base that a running
+ *           qemu-<arch> -backdoor serves (files a QEMU left behind when
+ *           it exited do not count) nor the device
  *   EACCES  the device is there but its BARs cannot be mapped (not root)
  *   EBUSY   the channel is already open in this process
  *   EINVAL  the channel's files or BARs have an unusable size

@@ -1,0 +1,99 @@
+/*
+ * Diverted stores (user-mode emulation): see include/user/store-divert.h
+ *
+ * Copyright (c) 2026 The QEMU backdoor channel authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/atomic.h"
+#include "exec/exec-all.h"
+#include "exec/page-protection.h"
+#include "exec/translation-block.h"
+#include "tcg/tcg.h"
+#include "user/store-divert.h"
+#include "internal-common.h"
+#include "internal-target.h"
+#include "trace.h"
+
+static StoreDivertFn *divert_fn;
+
+/*
+ * The guest pcs of the diverted store sites, as uint64_t keys.  Only
+ * grows: a site stays diverted for the life of the process, which is
+ * always correct (the helper performs ordinary stores itself), only
+ * slower for stores that never go to a trap page.  Protected by the
+ * mmap lock, which the translator holds too.
+ */
+static GHashTable *divert_sites;
+static unsigned divert_site_count;
+
+void store_divert_set_handler(StoreDivertFn *fn)
+{
+    qatomic_set(&divert_fn, fn);
+}
+
+bool store_divert_handle(CPUState *cpu, vaddr addr, uint64_t lo,
+                         uint64_t hi, MemOpIdx oi, uintptr_t ra)
+{
+    StoreDivertFn *fn = qatomic_read(&divert_fn);
+
+    return fn && fn(cpu, addr, lo, hi, oi, ra);
+}
+
+bool store_divert_site(vaddr pc)
+{
+    uint64_t key = pc;
+
+    assert_memory_lock();
+    return divert_site_count && g_hash_table_contains(divert_sites, &key);
+}
+
+void store_divert_fault(CPUState *cpu, sigset_t *old_set, uintptr_t host_pc)
+{
+    TranslationBlock *tb = tcg_tb_lookup(host_pc);
+    uint64_t cs_base, *key;
+    uint32_t flags;
+    vaddr pc;
+
+    if (!tb || !qatomic_read(&divert_fn)) {
+        return;
+    }
+
+    /*
+     * Like page_unprotect(), this runs in a synchronous SIGSEGV handler
+     * taken in generated code, where no lock of this thread is held.
+     */
+    mmap_lock();
+    cpu_restore_state_from_tb(cpu, tb, host_pc);
+    if (!(tb_cflags(tb) & CF_INVALID)) {
+        cpu_get_tb_cpu_state(cpu_env(cpu), &pc, &cs_base, &flags);
+        if (!divert_sites) {
+            divert_sites = g_hash_table_new_full(g_int64_hash, g_int64_equal,
+                                                 g_free, NULL);
+        }
+        key = g_new(uint64_t, 1);
+        *key = pc;
+        if (!g_hash_table_add(divert_sites, key)) {
+            /*
+             * Already diverted, yet this translation still stores
+             * directly: the store is not made by the generic store
+             * emitters.  Let the guest see the fault.
+             */
+            mmap_unlock();
+            return;
+        }
+        divert_site_count++;
+        trace_store_divert_site(pc, divert_site_count);
+        /* Retranslate every block that holds the instruction. */
+        tb_invalidate_phys_range(pc, pc);
+    }
+    /*
+     * Otherwise another thread diverted the site and invalidated this
+     * block after it started: just run the instruction again.
+     */
+    mmap_unlock();
+    sigprocmask(SIG_SETMASK, old_set, NULL);
+    cpu_loop_exit_noexc(cpu);
+}

@@ -1,0 +1,53 @@
+/*
+ * linux-user backdoor channel: "-backdoor DIR" and the interception of
+ * the guest's mappings of DIR/control (see backdoor-mmap.c)
+ *
+ * Copyright (c) 2026 The QEMU backdoor channel authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef LINUX_USER_BACKDOOR_MMAP_H
+#define LINUX_USER_BACKDOOR_MMAP_H
+
+#include "exec/abi_ptr.h"
+
+/* Set while a channel is open; the mmap hooks do nothing otherwise. */
+extern bool backdoor_user_enabled;
+
+/* Command line: -backdoor DIR, -backdoor-size SIZE */
+void backdoor_user_set_dir(const char *dir);
+void backdoor_user_set_size(const char *size);
+
+/*
+ * Create DIR's files and open the channel, if -backdoor was given.
+ * Reports a configuration error and exits with status 1 on failure.
+ */
+void backdoor_user_setup(void);
+
+/*
+ * Hooks of linux-user/mmap.c, called with the mmap lock held after the
+ * guest's mapping changed successfully.  All addresses are guest ones.
+ */
+void backdoor_user_mmap(abi_ulong start, abi_ulong len, int target_prot,
+                        int flags, int fd, off_t offset);
+void backdoor_user_mprotect(abi_ulong start, abi_ulong len, int target_prot);
+void backdoor_user_munmap(abi_ulong start, abi_ulong len);
+void backdoor_user_mremap(abi_ulong old_addr, abi_ulong old_size,
+                          abi_ulong new_addr, abi_ulong new_size);
+
+/*
+ * Hooks of linux-user/signal.c, async-signal-safe.
+ *
+ * backdoor_user_is_ctrl: whether a guest write fault at @addr hit a
+ * control mapping that the guest may write.
+ *
+ * backdoor_user_sigbus: QEMU itself touched its mapping of a channel
+ * file that the guest truncated; detach the mapping from the file and
+ * return true (the access can be retried), or return false if @host_addr
+ * is not in such a mapping.
+ */
+bool backdoor_user_is_ctrl(abi_ptr addr);
+bool backdoor_user_sigbus(void *host_addr);
+
+#endif /* LINUX_USER_BACKDOOR_MMAP_H */
