@@ -35,39 +35,17 @@ static void st4_fn(void *p, uint64_t v)
 }
 
 /* a 16-byte vector store of two copies of @v */
+typedef uint64_t bdt_v2u64 __attribute__((vector_size(16), aligned(16)));
+
 static BDT_NOINLINE void st16_fn(void *p, uint64_t v)
 {
-#if defined(__x86_64__)
-    __asm__ volatile("movq %1, %%xmm0\n\t"
-                     "punpcklqdq %%xmm0, %%xmm0\n\t"
-                     "movdqu %%xmm0, (%0)"
-                     : : "r"(p), "r"(v) : "xmm0", "memory");
-#elif defined(__aarch64__)
-    __asm__ volatile("dup v0.2d, %1\n\t"
-                     "str q0, [%0]"
-                     : : "r"(p), "r"(v) : "v0", "memory");
-#else
-    st8(p, v);
-    st8((uint8_t *)p + 8, v);
-#endif
+    *(volatile bdt_v2u64 *)p = (bdt_v2u64){ v, v };   /* one vector store */
 }
 
 /* an atomic exchange, done in QEMU by a helper */
 static BDT_NOINLINE void xchg_fn(void *p, uint64_t v)
 {
-#if defined(__x86_64__)
-    __asm__ volatile("xchgq %1, (%0)" : : "r"(p), "r"(v) : "memory");
-#elif defined(__aarch64__)
-    uint64_t old;
-    uint32_t fail;
-
-    __asm__ volatile("1: ldxr %0, [%2]\n\t"
-                     "stxr %w1, %3, [%2]\n\t"
-                     "cbnz %w1, 1b"
-                     : "=&r"(old), "=&r"(fail) : "r"(p), "r"(v) : "memory");
-#else
     __atomic_exchange_n((uint64_t *)p, v, __ATOMIC_SEQ_CST);
-#endif
 }
 
 /* an atomic add */
