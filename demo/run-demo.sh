@@ -46,6 +46,14 @@ cc -static -O2 -o "$work/backdoor-demo" \
 say "user mode: qemu-x86_64 -backdoor $work/bd backdoor-demo $work/bd"
 "$qb/qemu-x86_64" -backdoor "$work/bd" "$work/backdoor-demo" "$work/bd"
 
-say "system mode: a Linux guest with -device backdoor"
-"$top/tests/backdoor/linux-guest.sh" --qemu "$qb/qemu-system-x86_64" \
-    --run "$work/backdoor-demo" -- -device backdoor
+say "system mode: a Linux guest of qemu-system-x86_64 -device backdoor"
+. "$top/tests/backdoor/linux-guest.sh"
+kernel=$(guest_kernel)
+mkdir -p "$work/root/bin"
+cp "$work/backdoor-demo" "$work/root/bin/"
+echo "backdoor-demo" >"$work/script"
+guest_initramfs "$work/root" "$work/script" "$work/initrd.gz"
+guest_run "$qb/qemu-system-x86_64" "$kernel" "$work/initrd.gz" \
+    "$work/console.log" 300 -accel tcg -device backdoor
+# what the guest printed on its console
+sed -n '/GUEST-START/,/GUEST-DONE/{/GUEST-/d;s/\r$//;p}' "$work/console.log"

@@ -7,50 +7,11 @@
 # runs a script.  Sourced by tests/backdoor/t-linux-guest.sh and the
 # system-mode benchmark.
 
-GUEST_CACHE=${BACKDOOR_GUEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qemu-backdoor/guest}
-
 # guest_kernel: print the path of a cached vmlinuz, fetching it when
-# needed; fails (with a reason on stderr) when it cannot be had
+# needed (build-aux/fetch-guest-kernel.sh); fails, with a reason on
+# stderr, when it cannot be had
 guest_kernel() {
-    local pkg deb tmp k
-    k=$(ls "$GUEST_CACHE"/vmlinuz-* 2>/dev/null | sort -V | tail -n 1)
-    if [ -n "$k" ]; then
-        echo "$k"
-        return 0
-    fi
-    command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null || {
-        echo "apt-get and dpkg-deb are needed to fetch the guest kernel" >&2
-        return 1
-    }
-    mkdir -p "$GUEST_CACHE"
-    # the metapackage names the versioned image package
-    pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-          sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' |
-          head -n 1)
-    [ -n "$pkg" ] || {
-        echo "apt knows no linux-image-amd64 package" >&2
-        return 1
-    }
-    deb=$(ls "$GUEST_CACHE/${pkg}"_*.deb 2>/dev/null | tail -n 1)
-    if [ -z "$deb" ]; then
-        (cd "$GUEST_CACHE" && apt-get download "$pkg") >&2 || {
-            echo "apt-get download $pkg failed" >&2
-            return 1
-        }
-        deb=$(ls "$GUEST_CACHE/${pkg}"_*.deb | tail -n 1)
-    fi
-    tmp=$(mktemp -d "$GUEST_CACHE/x.XXXXXX")
-    dpkg-deb -x "$deb" "$tmp" &&
-        k=$(ls "$tmp"/boot/vmlinuz-* | head -n 1) &&
-        cp "$k" "$GUEST_CACHE/" || {
-        rm -rf "$tmp"
-        echo "no vmlinuz in $deb" >&2
-        return 1
-    }
-    rm -rf "$tmp"
-    # the kernel is all we keep
-    rm -f "$deb"
-    ls "$GUEST_CACHE"/vmlinuz-* | sort -V | tail -n 1
+    "$(dirname "${BASH_SOURCE[0]}")/../../build-aux/fetch-guest-kernel.sh"
 }
 
 # guest_initramfs ROOT SCRIPT OUT: pack ROOT (guest programs in ROOT/bin)

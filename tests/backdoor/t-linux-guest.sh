@@ -15,11 +15,11 @@ qb=$(qemu_build main) || true
 lib=$(guest_lib x86_64 main)
 qemu=${qb:+$qb/qemu-system-x86_64}
 if [ -z "$qb" ] || [ ! -x "$qemu" ] || [ ! -f "$lib" ]; then
-    skip "linux guest" "the main configuration was not built"
+    not_ok "linux guest (the main configuration was not built)"
     exit 0
 fi
 if ! kernel=$(guest_kernel 2>"$T/kernel.err"); then
-    skip "linux guest" "no guest kernel: $(tail -n 1 "$T/kernel.err")"
+    not_ok "linux guest (no guest kernel: $(tail -n 1 "$T/kernel.err"))"
     exit 0
 fi
 

@@ -2,7 +2,7 @@
  * The demo's callback library (configure --with-backdoor=contrib/backdoor/lib)
  *
  * Commands (the data channel holds a NUL-terminated string):
- *   1  print the string, with the calling vCPU's program counter
+ *   1  print the string, with the number of the calling vCPU
  *   2  turn the string to upper case, in place
  *   3  count the words of the string; the count is the guest's return
  *      value of the call (written to rax / x0)
@@ -22,17 +22,6 @@ void qemu_backdoor_init(uint64_t data_size)
     demo_size = data_size;
     fprintf(stderr, "[qemu] demo library ready, data channel of %" PRIu64
             " bytes\n", data_size);
-}
-
-static uint64_t demo_pc(CPUState *cs)
-{
-#if defined(TARGET_X86_64) || defined(TARGET_I386)
-    return cpu_env(cs)->eip;
-#elif defined(TARGET_AARCH64)
-    return cpu_env(cs)->pc;
-#else
-    return 0;
-#endif
 }
 
 static void demo_set_return(CPUState *cs, uint64_t v)
@@ -55,8 +44,8 @@ void qemu_backdoor(uint64_t cmd, void *data)
     s[demo_size - 1] = '\0';
     switch (tswap64(cmd)) {
     case 1:
-        fprintf(stderr, "[qemu] guest (pc 0x%" PRIx64 ") says: %s\n",
-                cs ? demo_pc(cs) : 0, s);
+        fprintf(stderr, "[qemu] vCPU %d says: %s\n",
+                cs ? cs->cpu_index : -1, s);
         break;
     case 2:
         for (; *s; s++) {
