@@ -23,28 +23,34 @@ DESTDIR ?=
 export CCACHE_BASEDIR := $(BUILD)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all configure assemble qemu guest-lib install check demo bench series clean distclean
+.PHONY: all configure assemble qemu guest-lib install check demo bench \
+        series clean distclean _assemble _qemu _guest-lib _install
 
-all: qemu guest-lib
+# The public goals configure with the defaults when ./configure has not
+# been run, then do their work in a sub-make that reads config.mak.
+all: configure
+	$(SUBMAKE) _qemu _guest-lib
+assemble qemu guest-lib install: configure
+	$(SUBMAKE) _$@
 
-$(BUILD)/config.mak:
-	cd $(TOP) && ./configure
+SUBMAKE = $(MAKE) -f $(TOP)/Makefile BUILD=$(BUILD)
 
-configure: $(BUILD)/config.mak
+configure:
+	@[ -f $(BUILD)/config.mak ] || { cd $(TOP) && ./configure --build-dir=$(BUILD); }
 
 # re-sync the project's files into the assembled tree (content-compared,
 # so unchanged files keep their timestamps)
-assemble: $(BUILD)/config.mak
+_assemble:
 	$(TOP)/build-aux/assemble.py $(QEMU_PRISTINE) $(QEMU_SRC)
 
 # QEMU_GOALS: what to build in QEMU's folder (default: everything)
 QEMU_GOALS ?=
-qemu: assemble
+_qemu: _assemble
 	$(MAKE) -C $(QEMU_BUILD) -j$(NPROC) $(QEMU_GOALS)
 	$(TOP)/build-aux/link-firmware.sh $(QEMU_BUILD)
 
 # the guest library, for every guest architecture whose compiler is here
-guest-lib: $(BUILD)/config.mak
+_guest-lib:
 	@set -e; for ac in $(GUEST_COMPILERS); do \
 	    a=$${ac%%:*}; cc=$${ac#*:}; \
 	    if command -v $$cc >/dev/null; then \
@@ -54,13 +60,16 @@ guest-lib: $(BUILD)/config.mak
 	    fi; \
 	done
 
-install: all
+_install: _qemu _guest-lib
 	$(MAKE) -C $(QEMU_BUILD) install DESTDIR=$(DESTDIR)
 	install -d $(DESTDIR)$(prefix)/include $(DESTDIR)$(prefix)/lib
 	install -m 644 $(TOP)/backdoor/guest/qemu-backdoor.h $(DESTDIR)$(prefix)/include/
 	install -m 644 $(BUILD)/guest/x86_64/libqemu-backdoor-guest.a $(DESTDIR)$(prefix)/lib/
-	install -d $(DESTDIR)$(prefix)/share/qemu
-	install -m 644 $(QEMU_BUILD)/pc-bios/optionrom/*.bin $(DESTDIR)$(prefix)/share/qemu/
+	if [ -d $(QEMU_BUILD)/pc-bios/optionrom ]; then \
+	    install -d $(DESTDIR)$(prefix)/share/qemu && \
+	    install -m 644 $(QEMU_BUILD)/pc-bios/optionrom/*.bin \
+	        $(DESTDIR)$(prefix)/share/qemu/; \
+	fi
 	set -e; for ac in $(GUEST_COMPILERS); do \
 	    a=$${ac%%:*}; \
 	    [ -f $(BUILD)/guest/$$a/libqemu-backdoor-guest.a ] || continue; \
