@@ -84,7 +84,7 @@ check:
 demo:
 	$(TOP)/demo/run-demo.sh
 
-bench:
+bench: all
 	$(TOP)/tests/bench/backdoor/run-bench.sh
 
 # the series as mails, in $(BUILD)/series (the git tree in $(BUILD)/series/qemu)
