@@ -451,3 +451,13 @@ void backdoor_user_setup(void)
     backdoor_user_enabled = true;
     trace_backdoor_user_setup(bd_dir, bd_size);
 }
+
+void backdoor_user_exit(void)
+{
+    if (backdoor_user_enabled) {
+        backdoor_channel_close();
+    }
+    /* the library may have printed; _exit() would drop what is buffered */
+    fflush(stdout);
+    fflush(stderr);
+}

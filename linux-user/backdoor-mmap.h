@@ -26,6 +26,13 @@ void backdoor_user_set_size(const char *size);
 void backdoor_user_setup(void);
 
 /*
+ * At process exit (preexit_cleanup()): close the channel.  The exit path
+ * ends in _exit(), so this is also where what the library wrote with
+ * stdio gets flushed.
+ */
+void backdoor_user_exit(void);
+
+/*
  * Hooks of linux-user/mmap.c, called with the mmap lock held after the
  * guest's mapping changed successfully.  All addresses are guest ones.
  */
