@@ -38,8 +38,8 @@ run_qtest() {
 }
 
 run_qtest main
-for name in default seed; do
-    # only where run-tests.sh built them
+for name in default; do
+    # the other configuration with a system emulator (seed has none)
     [ -d "$BACKDOOR_CHECK_DIR/$name" ] && run_qtest "$name"
 done
 exit 0

@@ -39,7 +39,10 @@ typedef uint64_t bdt_v2u64 __attribute__((vector_size(16), aligned(16)));
 
 static BDT_NOINLINE void st16_fn(void *p, uint64_t v)
 {
-    *(volatile bdt_v2u64 *)p = (bdt_v2u64){ v, v };   /* one vector store */
+    volatile bdt_v2u64 *dst = p;
+    bdt_v2u64 two = { v, v };
+
+    *dst = two;     /* one 16-byte vector store */
 }
 
 /* an atomic exchange, done in QEMU by a helper */
