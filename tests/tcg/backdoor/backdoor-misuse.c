@@ -39,7 +39,7 @@ typedef uint64_t bdt_v2u64 __attribute__((vector_size(16), aligned(16)));
 
 static BDT_NOINLINE void st16_fn(void *p, uint64_t v)
 {
-    volatile bdt_v2u64 *dst = p;
+    volatile bdt_v2u64 *dst = p;    /* the store must happen, as one */
     bdt_v2u64 two = { v, v };
 
     *dst = two;     /* one 16-byte vector store */
