@@ -79,3 +79,27 @@ bd_apt_init() {
     apt-get -q "${BD_APT_OPTS[@]}" update >&2 ||
         bd_die "apt-get update failed for the private '$name' sources"
 }
+
+# bd_host_apt_init: a private configuration ("host-CODENAME") with the
+# host's own Debian release: main, updates, security and, on Debian 12,
+# bookworm-backports (pinned low by apt, so used only when asked for with
+# -t $BD_BACKPORTS).  Sets BD_APT_OPTS, and BD_BACKPORTS to the
+# backports suite or "".
+bd_host_apt_init() {
+    local codename main security lines
+    codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+    main=$(bd_archive_uri "")
+    [ -n "$main" ] || bd_die "cannot find the Debian archive in the host's apt sources"
+    security=$(bd_archive_uri -security)
+    lines=("deb [signed-by=$BD_KEYRING] $main $codename main"
+           "deb [signed-by=$BD_KEYRING] $main $codename-updates main")
+    [ -n "$security" ] &&
+        lines+=("deb [signed-by=$BD_KEYRING] $security $codename-security main")
+    BD_BACKPORTS=
+    if [ "$codename" = bookworm ]; then
+        BD_BACKPORTS=$codename-backports
+        lines+=("deb [signed-by=$BD_KEYRING] $main $BD_BACKPORTS main")
+    fi
+    BD_APT_OPTS=()
+    bd_apt_init "host-$codename" "${lines[@]}"
+}

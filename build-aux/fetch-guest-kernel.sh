@@ -18,16 +18,7 @@ if [ -n "$k" ]; then
     exit 0
 fi
 
-codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-main=$(bd_archive_uri "")
-[ -n "$main" ] || bd_die "cannot find the Debian archive in the host's apt sources"
-security=$(bd_archive_uri -security)
-lines=("deb [signed-by=$BD_KEYRING] $main $codename main"
-       "deb [signed-by=$BD_KEYRING] $main $codename-updates main")
-[ -n "$security" ] &&
-    lines+=("deb [signed-by=$BD_KEYRING] $security $codename-security main")
-BD_APT_OPTS=()
-bd_apt_init "host-$codename" "${lines[@]}" 2>/dev/null
+bd_host_apt_init 2>/dev/null
 
 # the metapackage names the versioned image package
 pkg=$(apt-cache "${BD_APT_OPTS[@]}" depends linux-image-amd64 2>/dev/null |

@@ -56,23 +56,9 @@ if [ "$(id -u)" != 0 ]; then
     sudo=sudo
 fi
 
-codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
-main=$(bd_archive_uri "")
-[ -n "$main" ] || bd_die "cannot find the Debian archive in the host's apt sources"
-security=$(bd_archive_uri -security)
-
-lines=("deb [signed-by=$BD_KEYRING] $main $codename main"
-       "deb [signed-by=$BD_KEYRING] $main $codename-updates main")
-[ -n "$security" ] &&
-    lines+=("deb [signed-by=$BD_KEYRING] $security $codename-security main")
+bd_host_apt_init
 backports=()
-if [ "$codename" = bookworm ]; then
-    lines+=("deb [signed-by=$BD_KEYRING] $main $codename-backports main")
-    backports=(-t "$codename-backports")
-fi
-
-BD_APT_OPTS=()
-bd_apt_init "host-$codename" "${lines[@]}"
+[ -n "$BD_BACKPORTS" ] && backports=(-t "$BD_BACKPORTS")
 export DEBIAN_FRONTEND=noninteractive
 # backports are pinned low by apt; ask for them only for the two packages
 bp=() rest=()

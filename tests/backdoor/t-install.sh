@@ -31,23 +31,17 @@ for f in bin/qemu-system-x86_64 bin/qemu-x86_64 bin/qemu-aarch64 \
     [ -e "$root/$f" ] && ok "installed $f" || not_ok "installed $f"
 done
 
-# the installed emulator starts a PC (it needs bios-256k.bin and the
-# option ROMs) with no -L
-if echo quit | timeout 60 "$root/bin/qemu-system-x86_64" -M pc -S \
-        -display none -monitor stdio -nodefaults -device VGA \
-        -net nic,model=e1000 >"$T/run.log" 2>&1; then
-    ok "installed qemu-system-x86_64 finds its firmware without -L"
-else
-    sed 's/^/  /' "$T/run.log" | tail -n 5
-    not_ok "installed qemu-system-x86_64 finds its firmware without -L"
-fi
-# and from the build folder
-if echo quit | timeout 60 "$qb/qemu-system-x86_64" -M pc -S \
-        -display none -monitor stdio -nodefaults -device VGA \
-        -net nic,model=e1000 >"$T/run2.log" 2>&1; then
-    ok "qemu-system-x86_64 in the build folder finds its firmware without -L"
-else
-    sed 's/^/  /' "$T/run2.log" | tail -n 5
-    not_ok "qemu-system-x86_64 in the build folder finds its firmware without -L"
-fi
+# starts_pc NAME QEMU: QEMU starts a PC, which needs bios-256k.bin, the
+# VGA BIOS and a NIC option ROM, with no -L
+starts_pc() {
+    if echo quit | timeout 60 "$2" -M pc -S -display none -monitor stdio \
+            -nodefaults -device VGA -net nic,model=e1000 >"$T/run.log" 2>&1; then
+        ok "$1 finds its firmware without -L"
+    else
+        sed 's/^/  /' "$T/run.log" | tail -n 5
+        not_ok "$1 finds its firmware without -L"
+    fi
+}
+starts_pc "installed qemu-system-x86_64" "$root/bin/qemu-system-x86_64"
+starts_pc "qemu-system-x86_64 in the build folder" "$qb/qemu-system-x86_64"
 exit 0
