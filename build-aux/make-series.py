@@ -119,7 +119,8 @@ def main():
 
     version = open(os.path.join(tree, "VERSION")).read().strip()
     git(tree, "init", "-q", "-b", "master")
-    git(tree, "add", "-A")
+    # -f: the tarball holds files QEMU's .gitignore names (subprojects/)
+    git(tree, "add", "-A", "-f")
     git(tree, "commit", "-q", "--no-verify", "-m",
         f"QEMU {version} (pristine sources of the build)")
     base = git(tree, "rev-parse", "HEAD",

@@ -21,7 +21,7 @@ ok "make series exports the series ($(grep -c . "$T/list") mails)"
 tree=$T/am
 cp -a "$pristine" "$tree"
 rm -f "$tree/.unpacked"
-(cd "$tree" && git init -q -b master && git add -A &&
+(cd "$tree" && git init -q -b master && git add -A -f &&
     git -c gc.auto=0 -c user.name=t -c user.email=t@t commit -q -m base) || true
 if (cd "$tree" && git -c gc.auto=0 -c user.name=t -c user.email=t@t am -q \
         $(grep -v 0000-cover-letter "$T/list")) >"$T/am.log" 2>&1; then
