@@ -154,7 +154,7 @@ def main():
                 input=diff)
         if files:
             add_to_maintainers(tree, section, files)
-        git(tree, "add", "-A")
+        git(tree, "add", "-A", "-f")
         msg = f"{subject}\n\n{body}"
         git(tree, "commit", "-q", "-s", "--no-verify", "-F", "-", input=msg)
 
