@@ -71,7 +71,10 @@ int qemu_backdoor_read_guest(uint64_t vaddr, void *buf, size_t len);
  * qemu_backdoor_write_guest: copy @buf into guest memory
  * @vaddr: guest virtual address, translated with the calling vCPU's MMU
  *
- * Returns 0 on success, -1 if some of the range is not mapped or writable.
+ * Like a debugger's write, it does not check the guest's write
+ * protection: read-only guest pages are written too.
+ *
+ * Returns 0 on success, -1 if some of the range is not mapped.
  */
 int qemu_backdoor_write_guest(uint64_t vaddr, const void *buf, size_t len);
 
