@@ -11,6 +11,7 @@
 #include "qemu-backdoor-store.h"
 
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -66,9 +67,11 @@ fail:
 
 /*
  * Map the control channel at @ctrl_path, read the data size from it and
- * map that much of @data_path.
+ * map that much of @data_path.  The device's registers are little-endian
+ * (@mmio); the user-mode control file holds the size in the guest's order.
  */
-static int map_channel(const char *ctrl_path, const char *data_path)
+static int map_channel(const char *ctrl_path, const char *data_path,
+                       int mmio)
 {
     volatile uint64_t *ctrl;    /* reads go to the device, not a cache */
     uint64_t size;
@@ -80,6 +83,9 @@ static int map_channel(const char *ctrl_path, const char *data_path)
         return -1;
     }
     size = ctrl[QEMU_BACKDOOR_CTRL_SIZE / 8];
+    if (mmio) {
+        size = le64toh(size);
+    }
     if (size == 0 || size > SIZE_MAX) {
         errno = EINVAL;
         goto fail;
@@ -140,7 +146,7 @@ static int open_user(const char *base)
         errno = ENAMETOOLONG;
         return -1;
     }
-    if (map_channel(ctrl, data) < 0) {
+    if (map_channel(ctrl, data, 0) < 0) {
         return -1;
     }
     if (!user_channel_served(bd_ctrl)) {
@@ -231,7 +237,7 @@ static int open_system(void)
         snprintf(data, sizeof(data), PCI_DEVICES "/%s/" PCI_DATA_BAR,
                  de->d_name);
         enable_memory(de->d_name);
-        ret = map_channel(ctrl, data);
+        ret = map_channel(ctrl, data, 1);
         if (ret < 0 && errno == EPERM) {
             errno = EACCES;
         }
