@@ -19,6 +19,7 @@
 #include "backdoor/qemu/qemu-backdoor.h"
 #ifndef CONFIG_USER_ONLY
 #include "system/hw_accel.h"
+#include "system/system.h"
 #endif
 #include "trace.h"
 
@@ -29,17 +30,26 @@ static void *backdoor_data;
 static uint64_t backdoor_lib_size;
 /* the vCPU whose command is being handled; protected by backdoor_lock */
 static CPUState *backdoor_caller;
+/* set by backdoor_channel_exit(): the channel never opens again */
+static bool backdoor_exited;
 
 static void __attribute__((constructor)) backdoor_lock_init(void)
 {
     qemu_mutex_init(&backdoor_lock);
 }
 
+#ifndef CONFIG_USER_ONLY
+static void backdoor_channel_exit_notify(Notifier *n, void *data)
+{
+    backdoor_channel_exit();
+}
+#endif
+
 bool backdoor_channel_open(void *data, uint64_t size, Error **errp)
 {
     QEMU_LOCK_GUARD(&backdoor_lock);
 
-    if (backdoor_is_open) {
+    if (backdoor_is_open || backdoor_exited) {
         error_setg(errp, "a backdoor channel is already open; "
                    "QEMU supports one per process");
         return false;
@@ -52,6 +62,13 @@ bool backdoor_channel_open(void *data, uint64_t size, Error **errp)
     }
     trace_backdoor_channel_open(size);
     if (!backdoor_lib_size) {
+#ifndef CONFIG_USER_ONLY
+        static Notifier exit_notifier = {
+            .notify = backdoor_channel_exit_notify,
+        };
+
+        qemu_add_exit_notifier(&exit_notifier);
+#endif
         qemu_backdoor_init(size);
         backdoor_lib_size = size;
     }
@@ -67,6 +84,19 @@ void backdoor_channel_close(void)
     trace_backdoor_channel_close();
     backdoor_is_open = false;
     backdoor_data = NULL;
+}
+
+void backdoor_channel_exit(void)
+{
+    QEMU_LOCK_GUARD(&backdoor_lock);
+
+    backdoor_is_open = false;
+    backdoor_data = NULL;
+    if (backdoor_lib_size && !backdoor_exited && qemu_backdoor_exit) {
+        trace_backdoor_channel_exit();
+        qemu_backdoor_exit();
+    }
+    backdoor_exited = true;
 }
 
 void backdoor_channel_command(CPUState *cpu, uint64_t cmd)
@@ -103,7 +133,11 @@ static int backdoor_guest_rw(uint64_t vaddr, void *buf, size_t len,
     if (!cpu) {
         return -1;
     }
+#ifdef CONFIG_USER_ONLY
+    return backdoor_user_memory_rw(cpu, vaddr, buf, len, is_write);
+#else
     return cpu_memory_rw_debug(cpu, vaddr, buf, len, is_write) ? -1 : 0;
+#endif
 }
 
 int qemu_backdoor_read_guest(uint64_t vaddr, void *buf, size_t len)

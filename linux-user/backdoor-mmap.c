@@ -7,15 +7,23 @@
  * which the guest maps too and uses as ordinary shared memory.
  *
  * A guest mapping of the control file is recognised by the file's
- * identity (device and inode), whatever name or descriptor was used.
- * Its first page stays read-only on the host and loses PAGE_WRITE in the
- * guest's page flags, so reads see the file (the data size at offset 0,
- * zeros elsewhere) and the first store from a guest instruction faults.
+ * identity (device and inode), whatever name or descriptor was used;
+ * QEMU keeps the control file open, so that its inode number cannot be
+ * given to another file.  QEMU makes such mappings itself, from its own
+ * read-only descriptor, so that the host kernel refuses to ever make
+ * them writable.  The guest's page flags lose PAGE_WRITE, so reads see
+ * the file (the data size at offset 0, zeros elsewhere) and the first
+ * store from a guest instruction faults.
  * The fault turns that instruction into a diverted store site
  * (include/user/store-divert.h): it is retranslated with its stores
  * going through a helper, and backdoor_user_store() below receives them
  * from then on, without another fault.  An 8-byte store at offset 0x08
  * is a command for the library; any other store into the page is dropped.
+ *
+ * Guest and QEMU share the address space and the descriptor table, so
+ * QEMU's mapping of the data file and the descriptors it keeps are out
+ * of the guest's reach: system calls that would unmap, move or change
+ * them fail as for memory and descriptors the guest does not have.
  *
  * Copyright (c) 2026 The QEMU backdoor channel authors
  *
@@ -31,6 +39,8 @@
 #include "qemu/bswap.h"
 #include "qapi/error.h"
 #include "qemu.h"
+#include "user-mmap.h"
+#include "exec/exec-all.h"
 #include "exec/page-protection.h"
 #include "exec/tswap.h"
 #include "user/page-protection.h"
@@ -71,8 +81,18 @@ bool backdoor_user_enabled;
 
 static const char *bd_dir;
 static uint64_t bd_size = BD_DATA_SIZE_DEFAULT;
+/*
+ * QEMU's descriptors: DIR (it holds the lock), the control file
+ * (read-only; it keeps the inode and backs every control mapping) and
+ * /proc/self/mem (for the library's guest memory accesses).
+ */
+static int bd_dir_fd = -1;
+static int bd_ctrl_fd = -1;
+static int bd_mem_fd = -1;
 static dev_t bd_ctrl_dev;
 static ino_t bd_ctrl_ino;
+/* set while backdoor_user_mmap_ctrl() maps with bd_ctrl_fd; mmap lock */
+static bool bd_mapping_ctrl;
 /* QEMU's own mapping of the data file */
 static void *bd_data;
 /* set when a SIGBUS detached it from the file */
@@ -105,6 +125,19 @@ static abi_ulong bd_map_start(uint64_t w)
     return w & ~(uint64_t)(BD_CTRL_LEN - 1);
 }
 
+/* the entry for the control page at @page, or -1 */
+static int bd_map_find(abi_ulong page)
+{
+    for (int i = 0; i < bd_nmaps; i++) {
+        uint64_t w = bd_maps[i];
+
+        if (w && bd_map_start(w) == page) {
+            return i;
+        }
+    }
+    return -1;
+}
+
 /*
  * Keep the control page at @start unwritable: read-only on the host (or
  * no access, if the guest asked for none), and without PAGE_WRITE for
@@ -120,23 +153,28 @@ static void bd_protect(abi_ulong start, int prot)
     }
     mprotect(g2h_untagged(start), BD_CTRL_LEN,
              prot & BD_MAP_PROT ? PROT_READ : PROT_NONE);
-    if (flags & PAGE_WRITE) {
-        flags |= PAGE_READ;
-    }
-    flags &= ~(PAGE_WRITE | PAGE_WRITE_ORG | PAGE_ANON | PAGE_PASSTHROUGH);
+    flags &= ~(PAGE_READ | PAGE_WRITE | PAGE_EXEC | PAGE_WRITE_ORG |
+               PAGE_ANON | PAGE_PASSTHROUGH);
+    flags |= (prot & (PROT_READ | PROT_WRITE) ? PAGE_READ : 0) |
+             (prot & PROT_EXEC ? PAGE_EXEC : 0);
     page_set_flags(start, start + BD_CTRL_LEN - 1, flags);
 }
 
-static void bd_map_add(abi_ulong start, int prot)
+/*
+ * Make @start a control page with the guest protection @prot.  An entry
+ * for the same page is changed in place, with one store, so that a
+ * concurrent store into the page always finds one.
+ */
+static void bd_map_set(abi_ulong start, int prot)
 {
-    int i;
+    int i = bd_map_find(start);
 
-    for (i = 0; i < BD_MAX_MAPS; i++) {
-        if (!bd_maps[i]) {
-            break;
+    bd_protect(start, prot);
+    if (i < 0) {
+        for (i = 0; i < BD_MAX_MAPS && bd_maps[i]; i++) {
+            continue;
         }
     }
-    bd_protect(start, prot);
     if (i == BD_MAX_MAPS) {
         /* stays read-only: stores into it raise SIGSEGV */
         qemu_log_mask(LOG_GUEST_ERROR, "backdoor: more than %d mappings of "
@@ -152,74 +190,188 @@ static void bd_map_add(abi_ulong start, int prot)
     trace_backdoor_user_map(start, prot);
 }
 
-/* Forget the control mappings in [start, start + len). */
-static void bd_map_forget(abi_ulong start, abi_ulong len)
+/* Forget the control mappings in [start, start + len) but @keep. */
+static void bd_map_forget(abi_ulong start, abi_ulong len, abi_ulong keep)
 {
     for (int i = 0; i < bd_nmaps; i++) {
         uint64_t w = bd_maps[i];
 
-        if (w && bd_map_start(w) - start < len) {
+        if (w && bd_map_start(w) - start < len && bd_map_start(w) != keep) {
             qatomic_set(&bd_maps[i], 0);
             trace_backdoor_user_unmap(bd_map_start(w));
         }
     }
 }
 
-void backdoor_user_mmap(abi_ulong start, abi_ulong len, int target_prot,
-                        int flags, int fd, off_t offset)
+/* offset of the first control page in [start + off, start + len), or len */
+static abi_ulong bd_map_next(abi_ulong start, abi_ulong off, abi_ulong len)
+{
+    abi_ulong next = len;
+
+    for (int i = 0; i < bd_nmaps; i++) {
+        uint64_t w = bd_maps[i];
+        abi_ulong o = bd_map_start(w) - start;
+
+        if (w && o >= off && o < next) {
+            next = o;
+        }
+    }
+    return next;
+}
+
+bool backdoor_user_reserved(abi_ulong start, abi_ulong len)
+{
+    uintptr_t host = (uintptr_t)g2h_untagged(start);
+
+    return bd_data && host < (uintptr_t)bd_data + bd_size &&
+           host + len > (uintptr_t)bd_data;
+}
+
+bool backdoor_user_fd_reserved(int fd)
+{
+    return fd >= 0 && (fd == bd_dir_fd || fd == bd_ctrl_fd ||
+                       fd == bd_mem_fd);
+}
+
+int backdoor_user_close_range(unsigned int first, unsigned int last,
+                              unsigned int flags, CloseRangeFn *close_range)
+{
+    int fds[] = { bd_dir_fd, bd_ctrl_fd, bd_mem_fd };
+
+    if (first > last) {
+        errno = EINVAL;
+        return -1;
+    }
+    /* close around QEMU's descriptors, in increasing order */
+    for (int i = 0; i < ARRAY_SIZE(fds); i++) {
+        for (int j = i + 1; j < ARRAY_SIZE(fds); j++) {
+            if (fds[j] < fds[i]) {
+                int t = fds[i];
+
+                fds[i] = fds[j];
+                fds[j] = t;
+            }
+        }
+        if (fds[i] < 0 || fds[i] < first || fds[i] > last) {
+            continue;
+        }
+        if (fds[i] > first && close_range(first, fds[i] - 1, flags) < 0) {
+            return -1;
+        }
+        if (fds[i] == last) {
+            return 0;
+        }
+        first = fds[i] + 1;
+    }
+    return close_range(first, last, flags);
+}
+
+/* whether the guest's @fd is open on the control file */
+static bool bd_is_ctrl_fd(int fd)
 {
     struct stat st;
 
-    if (!backdoor_user_enabled) {
-        return;
+    return fd >= 0 && fstat(fd, &st) == 0 && st.st_dev == bd_ctrl_dev &&
+           st.st_ino == bd_ctrl_ino;
+}
+
+bool backdoor_user_mmap_ctrl(abi_ulong start, abi_ulong len, int target_prot,
+                             int flags, int fd, off_t offset, abi_long *ret)
+{
+    int mode;
+
+    if (!backdoor_user_enabled || (flags & MAP_ANONYMOUS)) {
+        return false;
     }
-    bd_map_forget(start, len);
-    if ((flags & MAP_ANONYMOUS) || fd < 0 || fstat(fd, &st) < 0 ||
-        st.st_dev != bd_ctrl_dev || st.st_ino != bd_ctrl_ino) {
-        return;
+    mmap_lock();
+    if (bd_mapping_ctrl || !bd_is_ctrl_fd(fd)) {
+        mmap_unlock();
+        return false;
     }
     if ((flags & MAP_TYPE) == MAP_PRIVATE) {
         qemu_log_mask(LOG_GUEST_ERROR, "backdoor: private mapping of the "
-                      "control file at 0x" TARGET_ABI_FMT_lx ": ordinary "
-                      "memory, stores into it send nothing\n", start);
-        return;
+                      "control file: ordinary memory, stores into it send "
+                      "nothing\n");
+        mmap_unlock();
+        return false;
     }
     if (offset != 0) {
         qemu_log_mask(LOG_GUEST_ERROR, "backdoor: mapping of the control "
                       "file at offset 0x%llx: beyond the file, not "
                       "intercepted\n", (unsigned long long)offset);
-        return;
+        mmap_unlock();
+        return false;
     }
     if (len != BD_CTRL_LEN) {
         qemu_log_mask(LOG_GUEST_ERROR, "backdoor: mapping of the control "
                       "file with length 0x" TARGET_ABI_FMT_lx ": only its "
                       "first page is the control channel\n", len);
     }
-    bd_map_add(start, target_prot);
+
+    /* the checks mmap() makes of the guest's descriptor */
+    mode = fcntl(fd, F_GETFL) & O_ACCMODE;
+    if (mode == O_WRONLY || ((target_prot & PROT_WRITE) && mode != O_RDWR)) {
+        mmap_unlock();
+        errno = EACCES;
+        *ret = -1;
+        return true;
+    }
+    bd_mapping_ctrl = true;
+    *ret = target_mmap(start, len, target_prot & ~PROT_WRITE, flags,
+                       bd_ctrl_fd, 0);
+    bd_mapping_ctrl = false;
+    if (*ret != -1) {
+        bd_map_forget(*ret, len, *ret);
+        bd_map_set(*ret, target_prot);
+    }
+    mmap_unlock();
+    return true;
 }
 
-void backdoor_user_mprotect(abi_ulong start, abi_ulong len, int target_prot)
+void backdoor_user_mmap(abi_ulong start, abi_ulong len)
 {
-    if (!backdoor_user_enabled) {
-        return;
+    /* backdoor_user_mmap_ctrl() updates the control mapping itself */
+    if (backdoor_user_enabled && !bd_mapping_ctrl) {
+        bd_map_forget(start, len, -1);
     }
-    for (int i = 0; i < bd_nmaps; i++) {
-        uint64_t w = bd_maps[i];
-        abi_ulong page = bd_map_start(w);
+}
 
-        if (w && page - start < len) {
-            bd_protect(page, target_prot);
-            qatomic_set(&bd_maps[i], (uint64_t)page | BD_MAP_USED |
-                        (target_prot & BD_MAP_PROT));
-            trace_backdoor_user_map(page, target_prot);
+bool backdoor_user_mprotect(abi_ulong start, abi_ulong len, int target_prot,
+                            int *ret)
+{
+    abi_ulong off, next;
+
+    if (!backdoor_user_enabled) {
+        return false;
+    }
+    mmap_lock();
+    if (bd_map_next(start, 0, len) == len) {
+        mmap_unlock();
+        return false;
+    }
+    /*
+     * The control pages never get PROT_WRITE on the host (the kernel
+     * would refuse it): protect them here, and the rest of the range as
+     * usual.
+     */
+    *ret = 0;
+    for (off = 0; off < len && *ret == 0; off = next + BD_CTRL_LEN) {
+        next = bd_map_next(start, off, len);
+        if (next > off) {
+            *ret = target_mprotect(start + off, next - off, target_prot);
+        }
+        if (next < len) {
+            bd_map_set(start + next, target_prot);
         }
     }
+    mmap_unlock();
+    return true;
 }
 
 void backdoor_user_munmap(abi_ulong start, abi_ulong len)
 {
     if (backdoor_user_enabled) {
-        bd_map_forget(start, len);
+        bd_map_forget(start, len, -1);
     }
 }
 
@@ -248,10 +400,17 @@ void backdoor_user_mremap(abi_ulong old_addr, abi_ulong old_size,
             prots[n++] = w & BD_MAP_PROT;
         }
     }
-    bd_map_forget(old_addr, old_size);
-    bd_map_forget(new_addr, new_size);
+    if (new_addr == old_addr) {
+        /* resized in place: the pages that remain keep their entries */
+        if (old_size > new_size) {
+            bd_map_forget(old_addr + new_size, old_size - new_size, -1);
+        }
+        return;
+    }
+    bd_map_forget(old_addr, old_size, -1);
+    bd_map_forget(new_addr, new_size, -1);
     for (int i = 0; i < n; i++) {
-        bd_map_add(moved[i], prots[i]);
+        bd_map_set(moved[i], prots[i]);
     }
 }
 
@@ -350,11 +509,13 @@ static void bd_fail(const char *fmt, ...)
 /*
  * Create DIR/@name afresh: whatever has that name is removed first (a
  * symbolic link is removed, never followed), and O_EXCL makes sure the
- * file opened is the new regular file, inside DIR.
+ * file opened is the new regular file, inside DIR.  Its blocks are
+ * allocated now, so that a full file system or a file size limit is an
+ * error here rather than a SIGBUS or SIGXFSZ once the guest runs.
  */
 static int bd_create(int dfd, const char *name, size_t len, struct stat *st)
 {
-    int fd;
+    int fd, err;
 
     if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT) {
         bd_fail("-backdoor %s: cannot replace '%s': %s", bd_dir, name,
@@ -366,15 +527,21 @@ static int bd_create(int dfd, const char *name, size_t len, struct stat *st)
         bd_fail("-backdoor %s: cannot create '%s': %s", bd_dir, name,
                 strerror(errno));
     }
-    if (ftruncate(fd, len) < 0 || fstat(fd, st) < 0) {
-        bd_fail("-backdoor %s: cannot size '%s': %s", bd_dir, name,
-                strerror(errno));
+    err = posix_fallocate(fd, 0, len);
+    if (err) {
+        bd_fail("-backdoor %s: cannot allocate the %zu bytes of '%s': %s%s",
+                bd_dir, len, name, strerror(err), err == EFBIG ?
+                " (the file size limit, ulimit -f, is lower)" : "");
+    }
+    if (fstat(fd, st) < 0) {
+        bd_fail("-backdoor %s: '%s': %s", bd_dir, name, strerror(errno));
     }
     return fd;
 }
 
 void backdoor_user_setup(void)
 {
+    struct sigaction ign = { .sa_handler = SIG_IGN }, old_xfsz;
     Error *err = NULL;
     struct stat st;
     uint64_t size;
@@ -425,6 +592,9 @@ void backdoor_user_setup(void)
                 "the directory is in use by another QEMU" : strerror(errno));
     }
 
+    /* a write past the file size limit fails with EFBIG instead */
+    sigaction(SIGXFSZ, &ign, &old_xfsz);
+
     fd = bd_create(dfd, BD_DATA_FILE, bd_size, &st);
     bd_data = mmap(NULL, bd_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (bd_data == MAP_FAILED) {
@@ -434,14 +604,23 @@ void backdoor_user_setup(void)
     close(fd);
 
     fd = bd_create(dfd, BD_CTRL_FILE, BD_CTRL_LEN, &st);
-    size = tswap64(bd_size);
-    if (pwrite(fd, &size, sizeof(size), BD_CTRL_SIZE) != sizeof(size)) {
-        bd_fail("-backdoor %s: cannot write '%s'", bd_dir, BD_CTRL_FILE);
-    }
-    close(fd);
     bd_ctrl_dev = st.st_dev;
     bd_ctrl_ino = st.st_ino;
-    /* dfd stays open: it holds the lock */
+    size = tswap64(bd_size);
+    if (pwrite(fd, &size, sizeof(size), BD_CTRL_SIZE) != sizeof(size)) {
+        bd_fail("-backdoor %s: cannot write '%s': %s", bd_dir, BD_CTRL_FILE,
+                strerror(errno));
+    }
+    sigaction(SIGXFSZ, &old_xfsz, NULL);
+    close(fd);
+    bd_ctrl_fd = openat(dfd, BD_CTRL_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (!bd_is_ctrl_fd(bd_ctrl_fd)) {
+        bd_fail("-backdoor %s: cannot open '%s' again", bd_dir,
+                BD_CTRL_FILE);
+    }
+    bd_dir_fd = dfd;
+    /* without /proc, guest memory is accessed as cpu_memory_rw_debug() does */
+    bd_mem_fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
 
     if (!backdoor_channel_open(bd_data, bd_size, &err)) {
         error_reportf_err(err, "-backdoor %s: ", bd_dir);
@@ -452,10 +631,47 @@ void backdoor_user_setup(void)
     trace_backdoor_user_setup(bd_dir, bd_size);
 }
 
+int backdoor_user_memory_rw(CPUState *cpu, vaddr addr, void *buf, size_t len,
+                            bool is_write)
+{
+    ssize_t done;
+
+    if (bd_mem_fd < 0) {
+        return cpu_memory_rw_debug(cpu, addr, buf, len, is_write);
+    }
+    if (len == 0) {
+        return 0;
+    }
+    /*
+     * Through /proc/self/mem, which ignores the host protection (like
+     * cpu_memory_rw_debug()) and fails with EIO where a direct access
+     * would raise SIGBUS (a page beyond the end of a truncated file).
+     */
+    mmap_lock();
+    if (!page_check_range(addr, len, PAGE_VALID)) {
+        mmap_unlock();
+        return -1;
+    }
+    if (is_write) {
+        tb_invalidate_phys_range(addr, addr + len - 1);
+        done = pwrite(bd_mem_fd, buf, len, (off_t)(uintptr_t)g2h(cpu, addr));
+    } else {
+        done = pread(bd_mem_fd, buf, len, (off_t)(uintptr_t)g2h(cpu, addr));
+    }
+    mmap_unlock();
+    return done == len ? 0 : -1;
+}
+
+void backdoor_user_fork_start(void)
+{
+    /* a child would print again what the library left in stdio buffers */
+    fflush(NULL);
+}
+
 void backdoor_user_exit(void)
 {
     if (backdoor_user_enabled) {
-        backdoor_channel_close();
+        backdoor_channel_exit();
     }
     /* the library may have printed; _exit() would drop what is buffered */
     fflush(stdout);

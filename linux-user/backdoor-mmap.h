@@ -33,15 +33,44 @@ void backdoor_user_setup(void);
 void backdoor_user_exit(void);
 
 /*
- * Hooks of linux-user/mmap.c, called with the mmap lock held after the
- * guest's mapping changed successfully.  All addresses are guest ones.
+ * Hooks of linux-user/main.c: before fork(), flush the host's stdio
+ * buffers, which the child would otherwise print a second time.
  */
-void backdoor_user_mmap(abi_ulong start, abi_ulong len, int target_prot,
-                        int flags, int fd, off_t offset);
-void backdoor_user_mprotect(abi_ulong start, abi_ulong len, int target_prot);
+void backdoor_user_fork_start(void);
+
+/*
+ * Hooks of linux-user/mmap.c.  All addresses are guest ones.
+ *
+ * backdoor_user_reserved: whether [start, start + len) overlaps QEMU's
+ * own mapping of the data file, which the guest may not change.
+ *
+ * backdoor_user_mmap_ctrl, backdoor_user_mprotect: called before
+ * target_mmap() and target_mprotect() change anything; when the call
+ * concerns control mappings, make it themselves (with the guest's
+ * result in *ret) and return true.
+ *
+ * The others are called with the mmap lock held after the guest's
+ * mapping changed successfully.
+ */
+bool backdoor_user_reserved(abi_ulong start, abi_ulong len);
+bool backdoor_user_mmap_ctrl(abi_ulong start, abi_ulong len, int target_prot,
+                             int flags, int fd, off_t offset, abi_long *ret);
+bool backdoor_user_mprotect(abi_ulong start, abi_ulong len, int target_prot,
+                            int *ret);
+void backdoor_user_mmap(abi_ulong start, abi_ulong len);
 void backdoor_user_munmap(abi_ulong start, abi_ulong len);
 void backdoor_user_mremap(abi_ulong old_addr, abi_ulong old_size,
                           abi_ulong new_addr, abi_ulong new_size);
+
+/*
+ * Hooks of linux-user/syscall.c: QEMU's descriptors are not the guest's
+ * to close or replace.  backdoor_user_close_range() closes the range
+ * with @close_range (the host's close_range(2)), around them.
+ */
+typedef int CloseRangeFn(int first, int last, int flags);
+bool backdoor_user_fd_reserved(int fd);
+int backdoor_user_close_range(unsigned int first, unsigned int last,
+                              unsigned int flags, CloseRangeFn *close_range);
 
 /*
  * Hooks of linux-user/signal.c, async-signal-safe.

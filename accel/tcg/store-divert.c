@@ -20,12 +20,18 @@
 static StoreDivertFn *divert_fn;
 
 /*
- * The guest pcs of the diverted store sites, as uint64_t keys.  Only
- * grows: a site stays diverted for the life of the process, which is
- * always correct (the helper performs ordinary stores itself), only
- * slower for stores that never go to a trap page.  Protected by the
- * mmap lock, which the translator holds too.
+ * The guest pcs of the diverted store sites, as uint64_t keys, consulted
+ * when an instruction is translated.  Protected by the mmap lock, which
+ * the translator holds too.
+ *
+ * A guest that generates code could make any number of sites, so the
+ * table is emptied when it is full.  That is always correct: the
+ * translations that divert stay as they are (the helper performs
+ * ordinary stores itself), and a site translated again without the
+ * helper faults once more on its next store into a trap page.
  */
+#define STORE_DIVERT_MAX_SITES 4096
+
 static GHashTable *divert_sites;
 static unsigned divert_site_count;
 
@@ -72,6 +78,10 @@ void store_divert_fault(CPUState *cpu, sigset_t *old_set, uintptr_t host_pc)
         if (!divert_sites) {
             divert_sites = g_hash_table_new_full(g_int64_hash, g_int64_equal,
                                                  g_free, NULL);
+        }
+        if (divert_site_count == STORE_DIVERT_MAX_SITES) {
+            g_hash_table_remove_all(divert_sites);
+            divert_site_count = 0;
         }
         key = g_new(uint64_t, 1);
         *key = pc;

@@ -45,6 +45,21 @@ void qemu_backdoor_init(uint64_t data_size);
  */
 void qemu_backdoor(uint64_t cmd, void *data);
 
+/**
+ * qemu_backdoor_exit: optional; called once when QEMU exits
+ *
+ * A library may define it to report or release what it holds.  It runs
+ * after the last call of qemu_backdoor(), which is never called again,
+ * and only if qemu_backdoor_init() was called.  A forked user-mode guest
+ * is a QEMU process of its own, with its own copy of the library: its
+ * copy's qemu_backdoor_exit() runs when that process exits.
+ *
+ * After a system-mode device is unplugged, qemu_backdoor() is not called
+ * until a device is plugged again (qemu_backdoor_init() is not called
+ * again: the library keeps its state).
+ */
+void qemu_backdoor_exit(void) __attribute__((weak));
+
 /*
  * Helpers for the callbacks.  They are valid only inside qemu_backdoor(),
  * under TCG and KVM alike, in system and user mode.
@@ -63,7 +78,9 @@ CPUState *qemu_backdoor_cpu(void);
  * qemu_backdoor_read_guest: copy guest memory into @buf
  * @vaddr: guest virtual address, translated with the calling vCPU's MMU
  *
- * Returns 0 on success, -1 if some of the range is not mapped.
+ * Returns 0 on success, -1 if some of the range is not mapped or, in
+ * user mode, cannot be read (a shared mapping past the end of a
+ * truncated file).
  */
 int qemu_backdoor_read_guest(uint64_t vaddr, void *buf, size_t len);
 
@@ -74,7 +91,9 @@ int qemu_backdoor_read_guest(uint64_t vaddr, void *buf, size_t len);
  * Like a debugger's write, it does not check the guest's write
  * protection: read-only guest pages are written too.
  *
- * Returns 0 on success, -1 if some of the range is not mapped.
+ * Returns 0 on success, -1 if some of the range is not mapped or, in
+ * user mode, cannot be written (a shared mapping past the end of a
+ * truncated file, a control mapping).
  */
 int qemu_backdoor_write_guest(uint64_t vaddr, const void *buf, size_t len);
 

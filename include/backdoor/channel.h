@@ -32,6 +32,14 @@ bool backdoor_channel_open(void *data, uint64_t size, Error **errp);
 void backdoor_channel_close(void);
 
 /**
+ * backdoor_channel_exit: close the channel for good, at process exit
+ *
+ * Calls the library's optional qemu_backdoor_exit() once, if the library
+ * was initialised.  System mode calls it from an exit notifier.
+ */
+void backdoor_channel_exit(void);
+
+/**
  * backdoor_channel_command: deliver one guest command to the library
  * @cpu: the vCPU that wrote it
  * @cmd: the command, in guest byte order
@@ -40,5 +48,16 @@ void backdoor_channel_close(void);
  * is open.
  */
 void backdoor_channel_command(CPUState *cpu, uint64_t cmd);
+
+#ifdef CONFIG_USER_ONLY
+/**
+ * backdoor_user_memory_rw: the library's access to guest memory
+ *
+ * Like cpu_memory_rw_debug(), but returns -1 instead of raising SIGBUS
+ * for a page QEMU cannot access (linux-user/backdoor-mmap.c).
+ */
+int backdoor_user_memory_rw(CPUState *cpu, vaddr addr, void *buf, size_t len,
+                            bool is_write);
+#endif
 
 #endif /* BACKDOOR_CHANNEL_H */

@@ -116,6 +116,9 @@ void qemu_backdoor(uint64_t raw, void *data)
         stats.init_calls = v;
         stats.init_size = data_size;
         break;
+    case BDT_OP_PRINT:
+        printf("bdt-print %" PRIu64 "\n", arg);
+        break;
     default:
         stats.bad_ops++;
         break;
@@ -123,4 +126,10 @@ void qemu_backdoor(uint64_t raw, void *data)
 out:
     stats.last_cmd = cmd;
     qatomic_dec(&running);
+}
+
+/* the tests look for this line once at QEMU's exit */
+void qemu_backdoor_exit(void)
+{
+    fprintf(stderr, "bdt-exit: %" PRIu64 " commands\n", stats.commands);
 }

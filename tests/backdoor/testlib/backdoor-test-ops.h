@@ -42,6 +42,8 @@ enum {
     BDT_OP_READ_GUEST = 0x06,
     /* forget all counts and sequence numbers */
     BDT_OP_RESET = 0x07,
+    /* print "bdt-print ARG" to QEMU's stdout, without flushing it */
+    BDT_OP_PRINT = 0x08,
 };
 
 /* BDT_OP_STATS, 64-bit words; helper results land in word 1 (0 or -1) */

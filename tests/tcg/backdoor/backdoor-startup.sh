@@ -22,11 +22,13 @@ mkdir -p "$w"
 chmod 700 "$w"
 
 # expect_fail NAME PATTERN QEMU-ARGS...: exit status 1, a message
-# matching PATTERN, and the guest never ran
+# matching PATTERN, and the guest never ran; QEMU runs under the command
+# in the array "wrap", if set
+wrap=()
 expect_fail() {
     local name=$1 pattern=$2 out code
     shift 2
-    out=$("$qemu" "$@" "$prog" 2>&1)
+    out=$("${wrap[@]}" "$qemu" "$@" "$prog" 2>&1)
     code=$?
     if [ $code = 1 ] && printf '%s' "$out" | grep -q -- "$pattern" &&
         ! printf '%s' "$out" | grep -q "never calls"; then
@@ -75,6 +77,11 @@ runs "QEMU_BACKDOOR_SIZE=8M" env QEMU_BACKDOOR_SIZE=8M \
 [ "$(stat -c %s "$w/size/data" 2>/dev/null)" = 8388608 ] &&
     ok "... makes an 8 MiB data file" || not_ok "data file size wrong"
 
+# the library's optional exit callback (the test library prints a line)
+n=$("$qemu" -backdoor "$w/exit" "$prog" 2>&1 | grep -c '^bdt-exit: ')
+[ "$n" = 1 ] && ok "the library's qemu_backdoor_exit() runs once at exit" ||
+    not_ok "qemu_backdoor_exit() ran $n times"
+
 # directories QEMU cannot use
 expect_fail "the parent directory is missing" "cannot create the directory" \
     -backdoor "$w/no/such/dir"
@@ -106,6 +113,37 @@ if [ "$(id -u)" = 0 ]; then
         -backdoor "$w/other"
 else
     echo "ok - DIR belongs to another user # SKIP needs root to make one"
+fi
+
+# host limits: reported at start, never a signal once the guest runs
+wrap=(sh -c 'ulimit -f 64 && exec "$@"' sh)
+expect_fail "a file size limit below the data channel's size" \
+    "file size limit" -backdoor "$w/fsize"
+wrap=()
+runs "the data file's blocks are reserved at start" \
+    "$qemu" -backdoor "$w/blocks" "$prog"
+blocks=$(stat -c '%b * %B' "$w/blocks/data" 2>/dev/null)
+[ "$((${blocks:-0}))" -ge 1048576 ] && ok "... ($((${blocks:-0})) bytes)" ||
+    not_ok "the data file has $((${blocks:-0})) bytes allocated"
+# on a tmpfs of SIZE mounted on MNT in a private mount namespace, with
+# MNT/bd created, then read-only or not (MODE: ro or rw)
+in_tmpfs() {
+    unshare -rm sh -c 'mount -t tmpfs -o "size=$1,mode=700" none "$2" &&
+        mkdir -m 700 "$2/bd" &&
+        if [ "$3" = ro ]; then mount -o remount,ro "$2"; fi &&
+        shift 3 && exec "$@"' sh "$@"
+}
+if unshare -rm true 2>/dev/null; then
+    mkdir -p "$w/mnt"
+    wrap=(in_tmpfs 512k "$w/mnt" rw)
+    expect_fail "a file system too small for the data channel" \
+        "No space left on device" -backdoor "$w/mnt/bd"
+    wrap=(in_tmpfs 4m "$w/mnt" ro)
+    expect_fail "a read-only file system" "Read-only file system" \
+        -backdoor "$w/mnt/bd"
+    wrap=()
+else
+    echo "ok - host limits on a tmpfs # SKIP no private mount namespace here"
 fi
 
 # a second QEMU on a directory in use

@@ -1,0 +1,299 @@
+/*
+ * Backdoor channel, user mode: a guest that attacks QEMU's side
+ *
+ *   QEMU_BACKDOOR=DIR qemu-<arch> backdoor-hostile DIR [TEST]
+ *
+ * Guest and QEMU share one address space and one file descriptor table.
+ * QEMU's own mapping of DIR/data and the descriptors it keeps must be out
+ * of the guest's reach, a guest page that cannot be read (a truncated
+ * file) must make the library's helpers fail rather than QEMU, what the
+ * library printed must not be duplicated by fork, the channel's
+ * environment must not leak into the guest's, and only the real control
+ * file may ever be a control mapping.  TEST runs one of them alone.
+ *
+ * Copyright (c) 2026 The QEMU backdoor channel authors
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "bdtest.h"
+#include <dirent.h>
+#include <limits.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+
+static const char *dir;
+
+/* the guest's and QEMU's mappings of DIR/data, from /proc/self/map_files */
+static int find_data_mappings(uintptr_t *starts, uintptr_t *ends, int max)
+{
+    char want[PATH_MAX], path[PATH_MAX + 32], link[PATH_MAX];
+    DIR *d = opendir("/proc/self/map_files");
+    struct dirent *e;
+    int n = 0;
+
+    snprintf(path, sizeof(path), "%s/" QEMU_BACKDOOR_DATA_FILE, dir);
+    if (!d || !realpath(path, want)) {
+        return -1;
+    }
+    while ((e = readdir(d)) && n < max) {
+        ssize_t len;
+
+        snprintf(path, sizeof(path), "/proc/self/map_files/%s", e->d_name);
+        len = readlink(path, link, sizeof(link) - 1);
+        if (len < 0) {
+            continue;
+        }
+        link[len] = 0;
+        if (!strcmp(link, want) &&
+            sscanf(e->d_name, "%" SCNxPTR "-%" SCNxPTR, &starts[n],
+                   &ends[n]) == 2) {
+            n++;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+/* @failed: whether the system call @what failed, as it must */
+static void fails(int failed, const char *what)
+{
+    int err = errno;
+
+    check(failed, "%s fails (%s)", what, failed ? strerror(err) : "it did not");
+}
+
+/* XOR a pattern through the library: the data channel still works */
+static int data_channel_works(void)
+{
+    uint8_t *d = (uint8_t *)slot(3);
+
+    memset(d, 0x0f, 16);
+    qemu_backdoor(BDT_CMD(BDT_OP_XOR, 3, 16));
+    for (int i = 0; i < 16; i++) {
+        if (d[i] != (0x0f ^ 0x5a)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void test_qemu_mapping(void)
+{
+    uintptr_t starts[8], ends[8], guest = (uintptr_t)qemu_backdoor_data();
+    uintptr_t q = 0;
+    size_t size;
+    int n = find_data_mappings(starts, ends, 8);
+
+    for (int i = 0; i < n; i++) {
+        if (starts[i] != guest) {
+            q = starts[i];
+            size = ends[i] - starts[i];
+        }
+    }
+    check(n == 2 && q, "QEMU's mapping of DIR/data found beside the "
+          "guest's (%d mappings)", n);
+    if (!q) {
+        return;
+    }
+    fails(munmap((void *)q, size) == -1, "munmap of QEMU's mapping");
+    fails(mprotect((void *)q, 4096, PROT_NONE) == -1,
+          "mprotect of QEMU's mapping");
+    fails(mremap((void *)q, size, 2 * size, MREMAP_MAYMOVE) == MAP_FAILED,
+          "mremap of QEMU's mapping");
+    fails(mmap((void *)q, 4096, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == MAP_FAILED,
+          "mmap(MAP_FIXED) over QEMU's mapping");
+    fails(mremap(qemu_backdoor_data(), 4096, 4096,
+                 MREMAP_MAYMOVE | MREMAP_FIXED, (void *)q) == MAP_FAILED,
+          "mremap onto QEMU's mapping");
+    check(data_channel_works(), "the data channel still works");
+}
+
+/* a guest page backed by a file the guest truncated */
+static void test_truncated_page(void)
+{
+    char path[PATH_MAX];
+    uint64_t *s = slot(4);
+    uint8_t *p;
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/truncated", dir);
+    fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || ftruncate(fd, 8192) < 0) {
+        check(0, "create %s: %s", path, strerror(errno));
+        return;
+    }
+    p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    p[4096] = 1;
+    if (ftruncate(fd, 0) < 0) {
+        check(0, "truncate %s: %s", path, strerror(errno));
+        return;
+    }
+    s[1] = 0;
+    qemu_backdoor(BDT_CMD(BDT_OP_READ_GUEST, 4, (uintptr_t)p + 4096));
+    check(s[1] == (uint64_t)-1, "qemu_backdoor_read_guest() of a truncated "
+          "file's page returns -1 (%" PRId64 ")", (int64_t)s[1]);
+    s[0] = 0x1234;
+    s[1] = 0;
+    qemu_backdoor(BDT_CMD(BDT_OP_WRITE_GUEST, 4, (uintptr_t)p));
+    check(s[1] == (uint64_t)-1, "qemu_backdoor_write_guest() to it returns "
+          "-1 (%" PRId64 ")", (int64_t)s[1]);
+    check(data_channel_works(), "QEMU carries on");
+    munmap(p, 8192);
+    close(fd);
+    unlink(path);
+}
+
+/*
+ * What the library printed before a fork is printed once: a child writes
+ * its prints into a file and forks a grandchild that exits at once.
+ */
+static void test_fork_prints_once(void)
+{
+    char path[PATH_MAX], buf[256];
+    int fd, status, lines = 0;
+    ssize_t len;
+    pid_t pid;
+
+    snprintf(path, sizeof(path), "%s/prints", dir);
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (fd < 0 || dup2(fd, 1) < 0) {
+            _exit(2);
+        }
+        qemu_backdoor(BDT_CMD(BDT_OP_PRINT, 0, 42));
+        pid = fork();
+        if (pid == 0) {
+            _exit(0);
+        }
+        waitpid(pid, &status, 0);
+        _exit(0);
+    }
+    waitpid(pid, &status, 0);
+    fd = open(path, O_RDONLY);
+    len = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+    buf[len > 0 ? len : 0] = 0;
+    for (char *p = buf; (p = strstr(p, "bdt-print 42\n")); p++) {
+        lines++;
+    }
+    check(WIFEXITED(status) && WEXITSTATUS(status) == 0 && lines == 1,
+          "a print of the library before a fork comes out once (%d times)",
+          lines);
+    close(fd);
+    unlink(path);
+}
+
+static void test_environment(void)
+{
+    check(!getenv("QEMU_BACKDOOR") && !getenv("QEMU_BACKDOOR_SIZE"),
+          "QEMU_BACKDOOR and QEMU_BACKDOOR_SIZE are not in the guest's "
+          "environment");
+}
+
+static void test_close_all(void)
+{
+    int dfd;
+
+    for (int fd = 3; fd < 1024; fd++) {
+        close(fd);
+    }
+    close_range(3, ~0U, 0);
+    check(data_channel_works(), "the channel works after the guest closed "
+          "every descriptor from 3");
+    check(map_ctrl(dir, CTRL_LEN, PROT_READ | PROT_WRITE, MAP_SHARED, 0)
+          != MAP_FAILED, "the control file can still be mapped");
+    dfd = open(dir, O_RDONLY | O_DIRECTORY);
+    check(dfd >= 0 && flock(dfd, LOCK_EX | LOCK_NB) == -1 &&
+          errno == EWOULDBLOCK, "QEMU still holds DIR's lock");
+    close(dfd);
+}
+
+/*
+ * Once DIR/control is unlinked and unmapped, a new file that gets its
+ * inode number is an ordinary file: a store into a shared mapping of it
+ * reaches the file.  Closes the channel.
+ */
+static void test_inode_reuse(void)
+{
+    char path[PATH_MAX];
+    struct stat st;
+    ino_t ino;
+    int reused = -1;
+
+    snprintf(path, sizeof(path), "%s/" QEMU_BACKDOOR_CTRL_FILE, dir);
+    if (stat(path, &st) < 0 || qemu_backdoor_fini() < 0 || unlink(path) < 0) {
+        check(0, "unlink %s: %s", path, strerror(errno));
+        return;
+    }
+    ino = st.st_ino;
+    for (int i = 0; i < 64 && reused < 0; i++) {
+        uint64_t v = 0;
+        int fd;
+
+        snprintf(path, sizeof(path), "%s/reuse-%d", dir, i);
+        fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
+        if (fd >= 0 && fstat(fd, &st) == 0 && st.st_ino == ino &&
+            ftruncate(fd, 4096) == 0) {
+            uint8_t *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+                              MAP_SHARED, fd, 0);
+
+            st8(p + QEMU_BACKDOOR_CTRL_CMD, 0x1122334455667788ULL);
+            reused = pread(fd, &v, 8, QEMU_BACKDOOR_CTRL_CMD) == 8 &&
+                     v == 0x1122334455667788ULL;
+            munmap(p, 4096);
+        }
+        close(fd);
+    }
+    if (reused < 0) {
+        printf("# the control file's inode number was not reused\n");
+    }
+    check(reused != 0, "a file with the control file's old inode number "
+          "is an ordinary file");
+}
+
+static const struct {
+    const char *name;
+    void (*fn)(void);
+    int commands;       /* that the parent's library sees; -1: closes */
+} tests[] = {
+    { "environment", test_environment, 0 },
+    { "qemu-mapping", test_qemu_mapping, 1 },
+    { "truncated-page", test_truncated_page, 3 },
+    { "fork-prints-once", test_fork_prints_once, 0 },
+    { "close-all", test_close_all, 1 },
+    { "inode-reuse", test_inode_reuse, -1 },
+};
+
+static int selected(int argc, char **argv, int i)
+{
+    return argc < 3 || !strcmp(argv[2], tests[i].name);
+}
+
+int main(int argc, char **argv)
+{
+    int n = sizeof(tests) / sizeof(tests[0]);
+    struct bdt_stats s;
+    int sent = 0;
+
+    dir = argv[1];
+    bdt_open(dir);
+    for (int i = 0; i < n; i++) {
+        if (tests[i].commands >= 0 && selected(argc, argv, i)) {
+            tests[i].fn();
+            sent += tests[i].commands;
+        }
+    }
+    s = stats(0);
+    check(s.bad_ops == 0 && s.commands == sent + bdt_queries,
+          "the library saw exactly the commands sent (%" PRIu64 ")",
+          s.commands);
+    for (int i = 0; i < n; i++) {
+        if (tests[i].commands < 0 && selected(argc, argv, i)) {
+            tests[i].fn();
+        }
+    }
+    return bdt_exit();
+}
