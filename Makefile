@@ -16,7 +16,8 @@ BUILD ?= $(TOP)/build
 
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 # guest architecture:compiler
-GUEST_COMPILERS := x86_64:cc aarch64:aarch64-linux-gnu-gcc
+GUEST_COMPILERS := x86_64:cc aarch64:aarch64-linux-gnu-gcc \
+                   i386:i686-linux-gnu-gcc s390x:s390x-linux-gnu-gcc
 prefix ?= $(shell sed -n 's/^ *Install prefix *: //p' $(BUILD)/qemu-build/configure.log 2>/dev/null)
 DESTDIR ?=
 
@@ -53,10 +54,10 @@ _qemu: _assemble
 _guest-lib:
 	@set -e; for ac in $(GUEST_COMPILERS); do \
 	    a=$${ac%%:*}; cc=$${ac#*:}; \
-	    if command -v $$cc >/dev/null; then \
+	    if echo '#include <stdio.h>' | $$cc -E - >/dev/null 2>&1; then \
 	        $(MAKE) -s -C $(TOP)/backdoor/guest CC=$$cc O=$(BUILD)/guest/$$a; \
 	    else \
-	        echo "guest library for $$a not built: no $$cc" >&2; \
+	        echo "guest library for $$a not built: no $$cc with a C library" >&2; \
 	    fi; \
 	done
 

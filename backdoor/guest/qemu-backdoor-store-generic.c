@@ -9,9 +9,17 @@
 
 #include "qemu-backdoor-store.h"
 
+/*
+ * A command is one 8-byte store: a 32-bit architecture would split a
+ * plain assignment into two 4-byte stores, which send nothing.  Such an
+ * architecture needs a qemu-backdoor-store-ARCH.S of its own.
+ */
+_Static_assert(sizeof(void *) == 8,
+               "qemu-backdoor-store-generic.c needs a 64-bit architecture");
+
 uint64_t qemu_backdoor_store(volatile uint64_t *reg, /* MMIO */
                              uint64_t cmd)
 {
-    *reg = cmd;
+    __atomic_store_n(reg, cmd, __ATOMIC_RELAXED);
     return 0;
 }

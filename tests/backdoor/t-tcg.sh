@@ -18,7 +18,7 @@ tests="roundtrip roundtrip-64k threads fork mappings misuse helpers noinit
 seed=${BACKDOOR_SEED:-$BACKDOOR_TOP/../shared/seed/backdoor-2011.txt}
 
 qb=$(qemu_build main)
-for arch in x86_64 aarch64; do
+for arch in x86_64 aarch64 i386 s390x; do
     dir=$qb/tests/tcg/$arch-linux-user
     if [ -z "$qb" ] || [ ! -f "$dir/config-target.mak" ]; then
         for t in $tests; do

@@ -45,11 +45,19 @@ static bool set_return_reg(uint64_t v)
     if (!cs) {
         return false;
     }
-#if defined(TARGET_X86_64) || defined(TARGET_I386)
+#if defined(TARGET_X86_64)
     cpu_env(cs)->regs[R_EAX] = v;
+    return true;
+#elif defined(TARGET_I386)
+    /* a 64-bit result is edx:eax */
+    cpu_env(cs)->regs[R_EAX] = (uint32_t)v;
+    cpu_env(cs)->regs[R_EDX] = v >> 32;
     return true;
 #elif defined(TARGET_AARCH64)
     cpu_env(cs)->xregs[0] = v;
+    return true;
+#elif defined(TARGET_S390X)
+    cpu_env(cs)->regs[2] = v;
     return true;
 #else
     return false;
