@@ -3,7 +3,18 @@
 #
 # Install, with apt, whatever this machine lacks to build QEMU with the
 # backdoor series and to run its tests.  Packages already present are left
-# alone; nothing is installed when nothing is missing.
+# alone; nothing is installed when nothing is missing.  Before installing,
+# it says which packages it installs and why, one line per group.
+#
+#   setup-host.sh [build|all]   install what building (./configure, make,
+#                               make install) needs, or that and what the
+#                               tests and the demo need (the default)
+#   setup-host.sh --list build|all
+#                               print those packages, one a line
+#
+# The build list is what QEMU's configure, meson, make and the guest
+# library use in the default configuration; tests/backdoor/t-setup.sh
+# checks it against what a real build found (meson's log, pythondeps.toml).
 #
 # On Debian 12 meson >= 1.5 and python3-pycotap come from bookworm-backports,
 # read through a private apt configuration (the host's sources stay as they
@@ -13,22 +24,50 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/apt-private.sh"
 
-# what building needs (gcc-i686-linux-gnu: for the x86 option ROMs; not
-# gcc-multilib, which conflicts with the aarch64 cross compiler)
-build_pkgs=(gcc make ninja-build pkg-config python3 python3-venv
-            libglib2.0-dev libpixman-1-dev zlib1g-dev flex bison ccache
-            meson xz-utils dpkg-dev patch gcc-i686-linux-gnu)
-# what the tests and the demo need
-test_pkgs=(python3-pycotap gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-           seabios ipxe-qemu busybox-static cpio
-           python3-sphinx python3-sphinx-rtd-theme)
+# The package groups: "LIST|PACKAGES|WHY".  LIST "build": ./configure,
+# make, make install; "test": make check and make demo, on top of "build".
+groups=(
+"build|gcc make|compile QEMU and the guest library (C compiler, binutils, make)"
+"build|python3 python3-venv|QEMU's configure is run by Python and makes a venv (pyvenv) in the build folder"
+"build|meson python3-pycotap|QEMU's configure requires meson >= 1.5 and pycotap >= 1.1 (pythondeps.toml) and may not download them"
+"build|ninja-build pkg-config|meson writes ninja files and finds the libraries with pkg-config"
+"build|libglib2.0-dev zlib1g-dev|the libraries QEMU is linked with (glib-2.0, gmodule-2.0, zlib)"
+"build|xz-utils patch|unpack the QEMU source (.tar.xz) and apply patches/ to it"
+"build|gcc-i686-linux-gnu|compile the x86 option ROMs (-kernel); gcc-multilib conflicts with the aarch64 cross compiler"
+"build|ccache|share compiled objects between build folders"
+"test|gcc-aarch64-linux-gnu libc6-dev-arm64-cross|the aarch64 guest library and linux-user tests"
+"test|seabios ipxe-qemu|firmware for qemu-system-x86_64 (qtest, Linux guest, demo)"
+"test|busybox-static cpio|the Linux guest's initramfs (system-mode tests, demo)"
+"test|python3-sphinx python3-sphinx-rtd-theme|build QEMU's manual with the series' pages (docs test)"
+)
 
-want=("${build_pkgs[@]}")
+list=
 case "${1:-all}" in
-build) ;;
-all) want+=("${test_pkgs[@]}") ;;
-*) bd_die "usage: $0 [build|all]" ;;
+--list)
+    list=yes
+    what=${2:-all}
+    ;;
+*) what=${1:-all} ;;
 esac
+case $what in
+build|all) ;;
+*) bd_die "usage: $0 [--list] [build|all]" ;;
+esac
+
+# the groups of the list asked for, one per line
+wanted_groups() {
+    local g
+    for g in "${groups[@]}"; do
+        if [ "$what" = all ] || [ "${g%%|*}" = build ]; then
+            printf '%s\n' "$g"
+        fi
+    done
+}
+
+if [ -n "$list" ]; then
+    wanted_groups | cut -d'|' -f2 | tr ' ' '\n'
+    exit 0
+fi
 
 installed() {
     dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'
@@ -39,17 +78,26 @@ meson_ok() {
         dpkg --compare-versions "$(meson --version 2>/dev/null || echo 0)" ge 1.5
 }
 
-missing=()
-for p in "${want[@]}"; do
-    if [ "$p" = meson ]; then
-        meson_ok || missing+=(meson)
-    elif ! installed "$p"; then
-        missing+=("$p")
+# what is missing, and why
+missing=() reasons=()
+while IFS='|' read -r _ pkgs why; do
+    miss=()
+    for p in $pkgs; do
+        if [ "$p" = meson ]; then
+            meson_ok || miss+=(meson)
+        elif ! installed "$p"; then
+            miss+=("$p")
+        fi
+    done
+    if [ ${#miss[@]} -gt 0 ]; then
+        missing+=("${miss[@]}")
+        reasons+=("${miss[*]}: $why")
     fi
-done
+done < <(wanted_groups)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-bd_note "installing: ${missing[*]}"
+bd_note "installing ${#missing[@]} missing package(s) with apt:"
+printf '      %s\n' "${reasons[@]}" >&2
 sudo=
 if [ "$(id -u)" != 0 ]; then
     command -v sudo >/dev/null || bd_die "not root and no sudo: install ${missing[*]}"

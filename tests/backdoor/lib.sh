@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Helpers for the tests/backdoor/t-*.sh scripts, which run-tests.sh runs.
@@ -7,6 +8,7 @@
 set -uo pipefail
 BACKDOOR_TOP=${BACKDOOR_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 BACKDOOR_CHECK_DIR=${BACKDOOR_CHECK_DIR:-$BACKDOOR_TOP/build/check}
+# shellcheck disable=SC2034 # for the scripts that source this file
 TESTS_DIR=$BACKDOOR_TOP/tests/backdoor
 # a scratch folder for the calling script, removed at exit
 T=$(mktemp -d "${TMPDIR:-/tmp}/bd-test.XXXXXX")

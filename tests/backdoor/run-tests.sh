@@ -13,6 +13,9 @@
 #      demo     --with-backdoor=contrib/backdoor/lib (make demo): the same
 #      seed     --with-backdoor=<the specification's example library>:
 #               qemu-x86_64
+#      mutant   --with-backdoor=<the test library built to misbehave on
+#               demand, see t-mutant.sh>: qemu-x86_64, qemu-system-x86_64
+#               and the device's qtest
 # 3. runs every tests/backdoor/t-*.sh (or the TESTs named), each printing
 #    TAP-style lines: "ok - NAME", "not ok - NAME", "ok - NAME # SKIP why";
 # 4. ends with one line: "N passed, N failed, N skipped".
@@ -82,6 +85,15 @@ if [ -z "${BACKDOOR_SKIP_BUILD:-}" ]; then
         record skip "build: seed configuration" \
             "the specification (shared/seed/backdoor-2011.txt) is not beside the repository"
     fi
+    # the test library with its misbehaviours compiled in (BDT_MUTANT)
+    mutant_dir=$BACKDOOR_CHECK_DIR/mutant-lib
+    mkdir -p "$mutant_dir"
+    printf '%s\n' "/* the test library, misbehaving on demand (t-mutant.sh) */" \
+        "#define BDT_MUTANT 1" \
+        "#include \"$top/tests/backdoor/testlib/backdoor-test-lib.c\"" \
+        >"$mutant_dir/backdoor-mutant.c"
+    build mutant "qemu-x86_64 qemu-system-x86_64 tests/qtest/backdoor-test" \
+        --with-backdoor="$mutant_dir"
 fi
 
 tests=("$@")

@@ -21,7 +21,7 @@ expect_fail() {
     fi
 }
 
-cd "$BACKDOOR_TOP"
+cd "$BACKDOOR_TOP" || exit 1
 mkdir -p "$T/empty"
 expect_fail "configure rejects a missing DIR" "no such directory" \
     ./configure --skip-setup --build-dir="$T/b1" --with-backdoor="$T/missing"

@@ -23,6 +23,7 @@ cp -a "$pristine" "$tree"
 rm -f "$tree/.unpacked"
 (cd "$tree" && git init -q -b master && git add -A -f &&
     git -c gc.auto=0 -c user.name=t -c user.email=t@t commit -q -m base) || true
+# shellcheck disable=SC2046 # one patch file a word
 if (cd "$tree" && git -c gc.auto=0 -c user.name=t -c user.email=t@t am -q \
         $(grep -v 0000-cover-letter "$T/list")) >"$T/am.log" 2>&1; then
     ok "git am applies the series to the pristine QEMU $(cat "$pristine/VERSION")"

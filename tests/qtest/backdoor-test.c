@@ -3,8 +3,11 @@
  *
  * Register-level checks that hold for any backdoor library, plus checks
  * of the callbacks that need the test library compiled in (configure
- * --with-backdoor=tests/backdoor/testlib); with another library those are
- * skipped.
+ * --with-backdoor=tests/backdoor/testlib).  Whether it is compiled in is
+ * a property of the build, not of the library's answers: the environment
+ * says it (BACKDOOR_TEST_LIB=1, set by tests/backdoor/t-qtest.sh from the
+ * build's configuration).  With it, the library's checks run and fail
+ * when it does not answer; without it, they are not registered.
  *
  * Copyright (c) 2026 The QEMU backdoor channel authors
  *
@@ -23,6 +26,9 @@
 
 #define DATA_SIZE   (64 * 1024)
 #define DEVFN       QPCI_DEVFN(4, 0)
+
+/* the test library is compiled in: check what it saw */
+static bool testlib;
 
 typedef struct {
     QTestState *qts;
@@ -76,29 +82,42 @@ static uint64_t bd_word(Backdoor *b, unsigned slot, unsigned word)
                        b->data.addr + slot * BDT_SLOT_SIZE + word * 8);
 }
 
-/* Ask the test library for its counters (into @slot); false if absent */
-static bool bd_stats(Backdoor *b, unsigned slot, struct bdt_stats *st)
+/*
+ * Ask the test library for its counters (into @slot); it must answer.
+ * st->commands counts this query too.
+ */
+static void bd_stats(Backdoor *b, unsigned slot, struct bdt_stats *st)
 {
     uint64_t *w = (uint64_t *)st;
 
+    g_assert_true(testlib);
     /* a value the test library always overwrites */
     qtest_writeq(b->qts, b->data.addr + slot * BDT_SLOT_SIZE + 8, ~0ULL);
     bd_cmd(b, BDT_CMD(BDT_OP_STATS, slot, 0));
     for (size_t i = 0; i < sizeof(*st) / 8; i++) {
         w[i] = bd_word(b, slot, i);
     }
-    return st->init_calls == 1 && st->init_size == DATA_SIZE;
+    g_assert_cmpuint(st->init_calls, ==, 1);
+    g_assert_cmpuint(st->init_size, ==, DATA_SIZE);
 }
 
-static bool bd_need_testlib(Backdoor *b)
+/*
+ * With the test library: it saw @n commands in all, @last the one before
+ * the query (through @slot), none overlapping or unknown
+ */
+static void bd_check_lib(Backdoor *b, unsigned slot, uint64_t n,
+                         uint64_t last)
 {
     struct bdt_stats st;
 
-    if (!bd_stats(b, 0, &st)) {
-        g_test_skip("the backdoor test library is not compiled in");
-        return false;
+    if (!testlib) {
+        return;
     }
-    return true;
+    bd_stats(b, slot, &st);
+    g_assert_cmpuint(st.commands, ==, n + 1);
+    g_assert_cmphex(st.last_cmd, ==, last);
+    g_assert_cmpuint(st.overlaps, ==, 0);
+    g_assert_cmpuint(st.bad_ops, ==, 0);
 }
 
 static void test_ids_and_size(const void *opaque)
@@ -137,23 +156,21 @@ static void test_commands(void)
 {
     struct bdt_stats st;
     Backdoor b;
-    bool lib;
 
     bd_start(&b, "pc", NULL);
-    lib = bd_stats(&b, 0, &st);
+    bd_cmd(&b, BDT_CMD(BDT_OP_NOP, 0, 1));
     g_assert_cmpuint(bd_count(&b), ==, 1);
 
     for (int i = 0; i < 100; i++) {
         bd_cmd(&b, BDT_CMD(BDT_OP_SEQ, 3, i));
         g_assert_cmpuint(bd_count(&b), ==, 2 + i);
     }
-    if (!lib) {
-        g_test_skip("the backdoor test library is not compiled in");
+    if (!testlib) {
         bd_stop(&b);
         return;
     }
-    g_assert_true(bd_stats(&b, 1, &st));
-    /* 100 SEQ commands, the first STATS and this one */
+    bd_stats(&b, 1, &st);
+    /* the NOP, 100 SEQ commands and this STATS */
     g_assert_cmpuint(st.commands, ==, 102);
     g_assert_cmpuint(st.seq_ok, ==, 100);
     g_assert_cmpuint(st.seq_bad, ==, 0);
@@ -179,10 +196,19 @@ static void test_data_channel(void)
     qpci_memwrite(b.dev, b.data, DATA_SIZE - sizeof(buf), buf, sizeof(buf));
     qpci_memread(b.dev, b.data, DATA_SIZE - sizeof(buf), out, sizeof(out));
     g_assert_cmpmem(buf, sizeof(buf), out, sizeof(out));
+    g_assert_cmpuint(bd_count(&b), ==, 0);
+    bd_stop(&b);
+}
 
-    if (!bd_need_testlib(&b)) {
-        bd_stop(&b);
-        return;
+/* The library sees the data channel, and the guest sees its changes */
+static void test_library_data(void)
+{
+    uint8_t buf[BDT_SLOT_SIZE], out[BDT_SLOT_SIZE];
+    Backdoor b;
+
+    bd_start(&b, "pc", NULL);
+    for (int i = 0; i < sizeof(buf); i++) {
+        buf[i] = i * 7 + 1;
     }
     /* guest -> library -> guest: the library XORs the slot in place */
     qpci_memwrite(b.dev, b.data, 5 * BDT_SLOT_SIZE, buf, sizeof(buf));
@@ -195,7 +221,10 @@ static void test_data_channel(void)
     g_assert_cmpuint(bd_word(&b, 7, 2), ==, 0);
     bd_cmd(&b, BDT_CMD(BDT_OP_STATS, 7, 0));
     g_assert_cmpuint(bd_word(&b, 7, 1), ==, DATA_SIZE);
-    g_assert_cmpuint(bd_word(&b, 7, 2), ==, 3);
+    /* the XOR and this STATS */
+    g_assert_cmpuint(bd_word(&b, 7, 2), ==, 2);
+    g_assert_cmphex(bd_word(&b, 7, 6), ==, BDT_CMD(BDT_OP_XOR, 5, 100));
+    g_assert_cmpuint(bd_count(&b), ==, 2);
     bd_stop(&b);
 }
 
@@ -205,21 +234,19 @@ static void test_no_cpu_helpers(void)
     Backdoor b;
 
     bd_start(&b, "pc", NULL);
-    if (!bd_need_testlib(&b)) {
-        bd_stop(&b);
-        return;
-    }
     qtest_writeq(b.qts, b.data.addr + 2 * BDT_SLOT_SIZE, 0x1234);
+    qtest_writeq(b.qts, b.data.addr + 2 * BDT_SLOT_SIZE + 8, 0);
     bd_cmd(&b, BDT_CMD(BDT_OP_WRITE_GUEST, 2, 0x1000));
     g_assert_cmphex(bd_word(&b, 2, 1), ==, (uint64_t)-1);
+    qtest_writeq(b.qts, b.data.addr + 2 * BDT_SLOT_SIZE + 8, 0);
     bd_cmd(&b, BDT_CMD(BDT_OP_SET_REG, 2, 0));
     g_assert_cmphex(bd_word(&b, 2, 1), ==, (uint64_t)-1);
+    bd_check_lib(&b, 3, 2, BDT_CMD(BDT_OP_SET_REG, 2, 0));
     bd_stop(&b);
 }
 
 static void test_reset(void)
 {
-    struct bdt_stats st;
     Backdoor b;
 
     bd_start(&b, "pc", NULL);
@@ -237,14 +264,11 @@ static void test_reset(void)
                      ==, DATA_SIZE);
     /* the data channel is memory: a reset leaves it alone */
     g_assert_cmphex(qtest_readq(b.qts, b.data.addr + 64), ==, 0xfeedf00d);
-    bd_cmd(&b, BDT_CMD(BDT_OP_NOP, 0, 0));
+    bd_cmd(&b, BDT_CMD(BDT_OP_NOP, 0, 10));
     g_assert_cmpuint(bd_count(&b), ==, 1);
 
     /* the library is not reset with the device: it has seen them all */
-    if (bd_stats(&b, 1, &st)) {
-        g_assert_cmpuint(st.commands, ==, 12);
-        g_assert_cmpuint(st.init_calls, ==, 1);
-    }
+    bd_check_lib(&b, 1, 11, BDT_CMD(BDT_OP_NOP, 0, 10));
     bd_stop(&b);
 }
 
@@ -335,6 +359,8 @@ static void test_bad_ctrl_access(void)
     qtest_writeq(qts, base + BACKDOOR_CTRL_BAR_SIZE - 4, ~0ULL);
     qtest_readq(qts, base + BACKDOOR_CTRL_BAR_SIZE - 1);
     g_assert_cmpuint(bd_count(&b), ==, 0);
+    /* and the library saw none */
+    bd_check_lib(&b, 0, 0, 0);
     bd_stop(&b);
 }
 
@@ -368,6 +394,7 @@ static void test_bad_data_access(void)
     qtest_writeq(qts, base + DATA_SIZE - 3, ~0ULL);
     qtest_readq(qts, base + DATA_SIZE - 3);
     g_assert_cmpuint(bd_count(&b), ==, 0);
+    bd_check_lib(&b, 0, 0, 0);
     bd_stop(&b);
 }
 
@@ -395,8 +422,9 @@ static void test_bad_config_access(void)
     bd_map(&b);
     g_assert_cmpuint(qtest_readq(b.qts, b.ctrl.addr + BACKDOOR_REG_SIZE),
                      ==, DATA_SIZE);
-    bd_cmd(&b, 0);
+    bd_cmd(&b, BDT_CMD(BDT_OP_NOP, 0, 0xc0f));
     g_assert_cmpuint(bd_count(&b), ==, 1);
+    bd_check_lib(&b, 0, 1, BDT_CMD(BDT_OP_NOP, 0, 0xc0f));
     bd_stop(&b);
 }
 
@@ -418,8 +446,9 @@ static void test_second_device(void)
                                           "desc"), "already open"));
     qobject_unref(resp);
     /* the first one still works */
-    bd_cmd(&b, 0);
+    bd_cmd(&b, BDT_CMD(BDT_OP_NOP, 0, 2));
     g_assert_cmpuint(bd_count(&b), ==, 1);
+    bd_check_lib(&b, 0, 1, BDT_CMD(BDT_OP_NOP, 0, 2));
     bd_stop(&b);
 
     /* and on the command line, QEMU exits with the reason */
@@ -443,6 +472,7 @@ static void test_second_device(void)
 static void test_unplug(void)
 {
     QTestState *qts;
+    const char *desc;
     QDict *resp;
     Backdoor b;
 
@@ -462,8 +492,10 @@ static void test_unplug(void)
     bd_map(&b);
     g_assert_cmpuint(qtest_readq(qts, b.ctrl.addr + BACKDOOR_REG_SIZE), ==,
                      DATA_SIZE);
-    bd_cmd(&b, 0);
+    bd_cmd(&b, BDT_CMD(BDT_OP_NOP, 0, 0x91));
     g_assert_cmpuint(bd_count(&b), ==, 1);
+    /* the library was not initialised again, and saw this command once */
+    bd_check_lib(&b, 0, 1, BDT_CMD(BDT_OP_NOP, 0, 0x91));
     g_free(b.dev);
     qpci_free_pc(b.bus);
 
@@ -473,6 +505,12 @@ static void test_unplug(void)
                      " {'driver': 'backdoor', 'id': 'bd',"
                      "  'data-size': %d}}", 2 * DATA_SIZE);
     g_assert_true(qdict_haskey(resp, "error"));
+    desc = qdict_get_str(qdict_get_qdict(resp, "error"), "desc");
+    if (!strstr(desc, "initialised for a data channel of 65536 bytes, "
+                "not 131072")) {
+        g_error("device_add with another data-size: unexpected error: %s",
+                desc);
+    }
     qobject_unref(resp);
     qtest_quit(qts);
 }
@@ -556,12 +594,17 @@ static void test_migration(void)
     g_autofree char *dir = g_dir_make_tmp("backdoor-test-XXXXXX", NULL);
     g_autofree char *uri = g_strdup_printf("file:%s/state", dir);
     g_autofree char *st = NULL, *file = g_strdup_printf("%s/state", dir);
+    uint64_t count;
     Backdoor a, b;
 
     bd_start(&a, "pc", NULL);
     for (int i = 0; i < 3; i++) {
         bd_cmd(&a, BDT_CMD(BDT_OP_NOP, 0, i));
     }
+    bd_check_lib(&a, 0, 3, BDT_CMD(BDT_OP_NOP, 0, 2));
+    /* the query is a command too */
+    count = testlib ? 4 : 3;
+    g_assert_cmpuint(bd_count(&a), ==, count);
     qtest_writeq(a.qts, a.data.addr + DATA_SIZE - 8, 0x5eed5eed5eedULL);
     qtest_qmp_assert_success(a.qts, "{'execute': 'migrate', 'arguments':"
                              " {'uri': %s}}", uri);
@@ -575,13 +618,15 @@ static void test_migration(void)
     st = wait_status(b.qts, "query-status", "status", incoming);
     g_assert_cmpstr(st, ==, "running");
     /* the BARs come back where the source had them */
-    g_assert_cmpuint(bd_count(&b), ==, 3);
+    g_assert_cmpuint(bd_count(&b), ==, count);
     g_assert_cmphex(qtest_readq(b.qts, b.data.addr + DATA_SIZE - 8), ==,
                     0x5eed5eed5eedULL);
     g_assert_cmpuint(qtest_readq(b.qts, b.ctrl.addr + BACKDOOR_REG_SIZE),
                      ==, DATA_SIZE);
     bd_cmd(&b, BDT_CMD(BDT_OP_NOP, 0, 3));
-    g_assert_cmpuint(bd_count(&b), ==, 4);
+    g_assert_cmpuint(bd_count(&b), ==, count + 1);
+    /* the destination's library is its own: it saw this command only */
+    bd_check_lib(&b, 0, 1, BDT_CMD(BDT_OP_NOP, 0, 3));
     qtest_quit(b.qts);
     bd_stop(&a);
     unlink(file);
@@ -596,6 +641,11 @@ int main(int argc, char **argv)
         g_test_message("no backdoor device in this QEMU");
         return g_test_run();
     }
+    testlib = !g_strcmp0(g_getenv("BACKDOOR_TEST_LIB"), "1");
+    if (!testlib) {
+        g_test_message("BACKDOOR_TEST_LIB is not 1: the checks of the test "
+                       "library are not run");
+    }
     qtest_add_data_func("/backdoor/pc/ids-and-size", "pc",
                         test_ids_and_size);
     if (qtest_has_machine("q35")) {
@@ -604,7 +654,11 @@ int main(int argc, char **argv)
     }
     qtest_add_func("/backdoor/commands", test_commands);
     qtest_add_func("/backdoor/data-channel", test_data_channel);
-    qtest_add_func("/backdoor/no-cpu-helpers", test_no_cpu_helpers);
+    if (testlib) {
+        qtest_add_func("/backdoor/library/data", test_library_data);
+        qtest_add_func("/backdoor/library/no-cpu-helpers",
+                       test_no_cpu_helpers);
+    }
     qtest_add_func("/backdoor/reset", test_reset);
     qtest_add_func("/backdoor/bad-access/ctrl", test_bad_ctrl_access);
     qtest_add_func("/backdoor/bad-access/data", test_bad_data_access);

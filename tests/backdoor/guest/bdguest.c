@@ -72,6 +72,23 @@ static void stats(unsigned slot, struct bdt_stats *st)
     }
 }
 
+/*
+ * The library saw exactly @n commands, the last one @last, since the
+ * query @a (through @slot): this query not counted
+ */
+static void saw(unsigned slot, const struct bdt_stats *a, uint64_t n,
+                uint64_t last, const char *what)
+{
+    struct bdt_stats b;
+
+    stats(slot, &b);
+    result(b.commands - a->commands == n + 1 && b.last_cmd == last,
+           "%s: the library saw the %llu command(s) sent, once each "
+           "(%llu; last 0x%llx)", what, (unsigned long long)n,
+           (unsigned long long)(b.commands - a->commands - 1),
+           (unsigned long long)b.last_cmd);
+}
+
 static void open_channel(void)
 {
     if (qemu_backdoor_init(NULL) != 0) {
@@ -118,10 +135,12 @@ static void check_basics(void)
 /* guest writes, the library transforms, the guest reads back */
 static void check_xor(void)
 {
+    struct bdt_stats a;
     shared8 *p;
     int ok = 1;
 
     open_channel();
+    stats(10, &a);
     p = (shared8 *)slot_words(3);
     for (int i = 0; i < BDT_SLOT_SIZE; i++) {
         p[i] = i;
@@ -131,6 +150,7 @@ static void check_xor(void)
         ok &= p[i] == (uint8_t)(i ^ 0x5a);
     }
     result(ok, "data channel round trip (XOR in the library)");
+    saw(10, &a, 1, BDT_CMD(BDT_OP_XOR, 3, BDT_SLOT_SIZE), "XOR");
 }
 
 /* @n commands in order on @slot; true when all were in order */
@@ -266,10 +286,12 @@ static void check_guest_memory(void)
 {
     static shared64 target;
     uint64_t *heap = malloc(64);
+    struct bdt_stats a;
     shared64 *w;
     void *hole;
 
     open_channel();
+    stats(10, &a);
     w = slot_words(8);
     target = 1;
     w[0] = 0x1122334455667788ULL;
@@ -292,6 +314,8 @@ static void check_guest_memory(void)
     qemu_backdoor(BDT_CMD(BDT_OP_WRITE_GUEST, 8, (uintptr_t)hole));
     result(w[1] == (uint64_t)-1, "WRITE_GUEST to an unmapped address "
            "fails cleanly");
+    saw(10, &a, 3, BDT_CMD(BDT_OP_WRITE_GUEST, 8, (uintptr_t)hole),
+        "guest memory");
     free(heap);
 }
 
@@ -362,9 +386,11 @@ static void check_set_reg(void)
     shared64 *w, *cmd_reg;
     uint64_t rax, want = 0x0123456789abcdefULL;
     uint64_t count = 1;
+    struct bdt_stats a;
     void *dst;
 
     open_channel();
+    stats(10, &a);
     w = slot_words(9);
     if (!ctrl) {
         result(0, "SET_REG: map the control BAR: %s", strerror(errno));
@@ -400,6 +426,7 @@ static void check_set_reg(void)
     printf("# SET_REG with a plain store: rax 0x%llx (%s)\n",
            (unsigned long long)rax,
            rax == want ? "new value" : "stale value");
+    saw(10, &a, 3, BDT_CMD(BDT_OP_SET_REG, 9, 0), "SET_REG");
 }
 
 /* qemu_backdoor_init as a user without privileges: EACCES */

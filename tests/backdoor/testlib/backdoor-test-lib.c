@@ -17,11 +17,49 @@ static uint64_t data_size;
 static uint64_t next_seq[BDT_SLOTS];
 static int running;
 
+#ifdef BDT_MUTANT
+/*
+ * A test library that misbehaves, to show that the delivery tests fail
+ * when commands are lost, repeated or miscounted (tests/backdoor/
+ * t-mutant.sh).  Compiled in only by a file that defines BDT_MUTANT and
+ * includes this one; then the environment variable BDT_MUTANT of QEMU
+ * picks the misbehaviour (none when unset):
+ *   drop:N      every Nth command is ignored (drop:1: no command is seen)
+ *   dup:N       every Nth command is handled twice
+ *   miscount:N  every Nth command is handled but not counted
+ */
+static enum { MUTANT_NONE, MUTANT_DROP, MUTANT_DUP, MUTANT_MISCOUNT } mutant;
+static uint64_t mutant_every, mutant_seen;
+
+static void mutant_init(void)
+{
+    static const char *const names[] = {
+        [MUTANT_DROP] = "drop:", [MUTANT_DUP] = "dup:",
+        [MUTANT_MISCOUNT] = "miscount:",
+    };
+    const char *env = getenv("BDT_MUTANT");
+
+    for (int i = MUTANT_DROP; env && i <= MUTANT_MISCOUNT; i++) {
+        if (g_str_has_prefix(env, names[i])) {
+            mutant_every = g_ascii_strtoull(env + strlen(names[i]), NULL, 10);
+            mutant = mutant_every ? i : MUTANT_NONE;
+        }
+    }
+    if (env && mutant == MUTANT_NONE) {
+        fprintf(stderr, "backdoor test library: bad BDT_MUTANT=%s\n", env);
+        exit(1);
+    }
+}
+#endif
+
 void qemu_backdoor_init(uint64_t size)
 {
     stats.init_calls++;
     stats.init_size = size;
     data_size = size;
+#ifdef BDT_MUTANT
+    mutant_init();
+#endif
 }
 
 static uint64_t get_word(uint8_t *slot, int i)
@@ -64,7 +102,7 @@ static bool set_return_reg(uint64_t v)
 #endif
 }
 
-void qemu_backdoor(uint64_t raw, void *data)
+static void handle(uint64_t raw, void *data)
 {
     uint64_t cmd = tswap64(raw);
     unsigned op = cmd >> 56, n = (cmd >> 48) & 0xff;
@@ -134,6 +172,26 @@ void qemu_backdoor(uint64_t raw, void *data)
 out:
     stats.last_cmd = cmd;
     qatomic_dec(&running);
+}
+
+void qemu_backdoor(uint64_t raw, void *data)
+{
+#ifdef BDT_MUTANT
+    if (mutant != MUTANT_NONE && ++mutant_seen % mutant_every == 0) {
+        switch (mutant) {
+        case MUTANT_DROP:
+            return;
+        case MUTANT_DUP:
+            handle(raw, data);
+            break;
+        default:
+            handle(raw, data);
+            stats.commands--;
+            return;
+        }
+    }
+#endif
+    handle(raw, data);
 }
 
 /* the tests look for this line once at QEMU's exit */

@@ -26,8 +26,12 @@ static int child_inherits(void)
     d[0] = 0x11;
     qemu_backdoor(BDT_CMD(BDT_OP_XOR, 2, 1));
     s = stats(0);
-    /* the parent had sent 10 commands to slot 1 before forking */
-    return s.init_calls == 1 && s.seq_bad == 1 && s.seq_ok == 109 ? 0 : 1;
+    /*
+     * the parent had sent 10 commands to slot 1 before forking; then 100
+     * SEQ, an XOR and this STATS
+     */
+    return s.init_calls == 1 && s.seq_bad == 1 && s.seq_ok == 109 &&
+           s.commands == 10 + 100 + 2 ? 0 : 1;
 }
 
 static int child_opens(const char *dir)
@@ -40,7 +44,8 @@ static int child_opens(const char *dir)
     }
     qemu_backdoor(BDT_CMD(BDT_OP_NOP, 0, 0));
     s = stats(0);
-    return s.init_calls == 1 && s.commands >= 2 ? 0 : 1;
+    /* the parent's 10 SEQ, this NOP and this STATS */
+    return s.init_calls == 1 && s.commands == 10 + 2 ? 0 : 1;
 }
 
 static int run_child(int (*fn)(const char *), const char *dir)
@@ -95,5 +100,7 @@ int main(int argc, char **argv)
     check(s.seq_ok == 20 && s.seq_bad == 0,
           "the parent's channel keeps working after the children "
           "(seq_ok %" PRIu64 ", bad %" PRIu64 ")", s.seq_ok, s.seq_bad);
+    check(s.commands == 20 + 1, "the parent's library saw the parent's "
+          "commands only, once each (%" PRIu64 ")", s.commands - 1);
     return bdt_exit();
 }

@@ -22,6 +22,7 @@ static void helpers(const char *who, int n)
     uint64_t *s = slot(n);
     uint8_t *unmapped;
 
+    reset();
     target = 0;
     s[0] = 0xfeedfacecafebeefULL;
     s[1] = 1;
@@ -54,6 +55,8 @@ static void helpers(const char *who, int n)
     check(qemu_backdoor_call(BDT_CMD(BDT_OP_SET_REG, n, 0)) ==
           0x1122334455667788ULL + n,
           "%s: the library sets the return register", who);
+    check(commands() == 6, "%s: the library saw the 6 commands, once each",
+          who);
 }
 
 static void *thread(void *arg)

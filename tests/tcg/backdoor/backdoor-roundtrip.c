@@ -84,8 +84,12 @@ int main(int argc, char **argv)
     check(qemu_backdoor_call(BDT_CMD(BDT_OP_SET_REG, 3, 0)) ==
           0x0123456789abcdefULL, "qemu_backdoor_call returns the register "
           "the library set");
-    check(qemu_backdoor_call(BDT_CMD(BDT_OP_NOP, 0, 0)) == 0,
-          "qemu_backdoor_call returns 0 when the library sets nothing");
+    reset();
+    qemu_backdoor_call(BDT_CMD(BDT_OP_NOP, 7, 0xabcdef));
+    s = stats(0);
+    check(s.commands == 2 && s.last_cmd == BDT_CMD(BDT_OP_NOP, 7, 0xabcdef),
+          "qemu_backdoor_call of a command that sets no register reaches "
+          "the library once (commands %" PRIu64 ")", s.commands - 1);
 
     /* stores to the data channel are plain memory: no command */
     reset();

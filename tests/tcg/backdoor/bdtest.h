@@ -4,7 +4,8 @@
  * Each test runs as "qemu-<arch> -backdoor DIR test DIR [ARGS...]", with
  * QEMU built with the test library (tests/backdoor/testlib), prints one
  * "ok - ..." or "not ok - ..." line per check and exits 0 when all pass.
- * Without the test library it prints "SKIP: ..." and exits 0.
+ * A QEMU whose library does not answer as the test library does fails
+ * them ("not ok", exit 1): nothing is skipped.
  *
  * Copyright (c) 2026 The QEMU backdoor channel authors
  *
@@ -93,8 +94,8 @@ static inline uint64_t commands(void)
 }
 
 /*
- * Open the channel in @dir and make sure QEMU has the test library;
- * exits when it cannot.
+ * Open the channel in @dir and make sure QEMU's library answers as the
+ * test library does; a failed check, and exit 1, when it cannot.
  */
 static inline void bdt_open(const char *dir)
 {
@@ -106,9 +107,13 @@ static inline void bdt_open(const char *dir)
     }
     memset(slot(0), 0, BDT_SLOT_SIZE);
     s = stats(0);
-    if (s.init_calls != 1 || s.init_size != qemu_backdoor_data_size()) {
-        printf("SKIP: QEMU is not built with tests/backdoor/testlib\n");
-        exit(0);
+    if (s.init_calls != 1 || s.init_size != qemu_backdoor_data_size() ||
+        s.commands != 1) {
+        printf("not ok - the test library answers (init_calls %" PRIu64
+               ", init_size %" PRIu64 ", commands %" PRIu64 "; is QEMU "
+               "built with tests/backdoor/testlib?)\n",
+               s.init_calls, s.init_size, s.commands);
+        exit(1);
     }
     reset();
 }

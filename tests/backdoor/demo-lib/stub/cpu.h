@@ -1,0 +1,1 @@
+/* Stand-in for QEMU's cpu.h: see backdoor/qemu/qemu-backdoor.h here */
