@@ -51,6 +51,11 @@ start=$(date +%s)
     exit 1
 }
 
+# The default targets, and a 32-bit and a big-endian linux-user target,
+# where the store code of the series has other widths and byte orders.
+check_opts=(--target-list=x86_64-softmmu,x86_64-linux-user,aarch64-linux-user,i386-linux-user,s390x-linux-user
+            --cross-cc-s390x=s390x-linux-gnu-gcc)
+
 # build NAME GOALS [configure options]: configure and build one
 # configuration; GOALS are what to build in QEMU's folder ("" for all).
 # All use the same targets and features, so that they share ccache hits.
@@ -59,7 +64,8 @@ build() {
     shift 2
     t0=$(date +%s)
     rm -f "$dir/.built"
-    if (cd "$top" && ./configure --skip-setup --build-dir="$dir" "$@" &&
+    if (cd "$top" &&
+        ./configure --skip-setup --build-dir="$dir" "${check_opts[@]}" "$@" &&
         make -C "$top" BUILD="$dir" QEMU_GOALS="$goals" all) \
         >"$log_dir/build-$name.log" 2>&1; then
         record ok "build: $name configuration ($(($(date +%s) - t0)) s)"
