@@ -31,7 +31,9 @@
  */
 
 #include "qemu/osdep.h"
+#include <stdio_ext.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/cutils.h"
@@ -41,6 +43,7 @@
 #include "qemu.h"
 #include "user-mmap.h"
 #include "exec/exec-all.h"
+#include "hw/core/cpu.h"
 #include "exec/page-protection.h"
 #include "exec/tswap.h"
 #include "user/page-protection.h"
@@ -64,15 +67,18 @@
 /*
  * The guest's control mappings.  Each entry is one word, so that the
  * store helper and the signal handler can read it without a lock: the
- * guest address of the intercepted page, ORed with BD_MAP_USED and the
- * guest's PROT_READ/WRITE/EXEC for it; 0 when free.  Written with the
+ * guest address of the intercepted page, ORed with BD_MAP_USED, the
+ * guest's PROT_READ/WRITE/EXEC for it and BD_MAP_MAYWRITE when the
+ * guest's descriptor allowed PROT_WRITE; 0 when free.  Written with the
  * mmap lock held.
  */
 #define BD_MAP_PROT         (PROT_READ | PROT_WRITE | PROT_EXEC)
 #define BD_MAP_USED         0x8
+#define BD_MAP_MAYWRITE     0x10
+#define BD_MAP_BITS         (BD_MAP_PROT | BD_MAP_MAYWRITE)
 #define BD_MAX_MAPS         64
 
-QEMU_BUILD_BUG_ON((BD_MAP_PROT | BD_MAP_USED) >= BD_CTRL_LEN);
+QEMU_BUILD_BUG_ON((BD_MAP_BITS | BD_MAP_USED) >= BD_CTRL_LEN);
 
 static uint64_t bd_maps[BD_MAX_MAPS];
 static int bd_nmaps;        /* entries in use are below this index */
@@ -161,15 +167,16 @@ static void bd_protect(abi_ulong start, int prot)
 }
 
 /*
- * Make @start a control page with the guest protection @prot.  An entry
- * for the same page is changed in place, with one store, so that a
- * concurrent store into the page always finds one.
+ * Make @start a control page with the guest protection and
+ * BD_MAP_MAYWRITE in @bits.  An entry for the same page is changed in
+ * place, with one store, so that a concurrent store into the page always
+ * finds one.
  */
-static void bd_map_set(abi_ulong start, int prot)
+static void bd_map_set(abi_ulong start, int bits)
 {
     int i = bd_map_find(start);
 
-    bd_protect(start, prot);
+    bd_protect(start, bits);
     if (i < 0) {
         for (i = 0; i < BD_MAX_MAPS && bd_maps[i]; i++) {
             continue;
@@ -183,11 +190,11 @@ static void bd_map_set(abi_ulong start, int prot)
         return;
     }
     qatomic_set(&bd_maps[i], (uint64_t)start | BD_MAP_USED |
-                (prot & BD_MAP_PROT));
+                (bits & BD_MAP_BITS));
     if (i >= bd_nmaps) {
         qatomic_store_release(&bd_nmaps, i + 1);
     }
-    trace_backdoor_user_map(start, prot);
+    trace_backdoor_user_map(start, bits & BD_MAP_PROT);
 }
 
 /* Forget the control mappings in [start, start + len) but @keep. */
@@ -280,11 +287,13 @@ bool backdoor_user_mmap_ctrl(abi_ulong start, abi_ulong len, int target_prot,
 {
     int mode;
 
-    if (!backdoor_user_enabled || (flags & MAP_ANONYMOUS)) {
+    if (!backdoor_user_enabled || (flags & MAP_ANONYMOUS) ||
+        !bd_is_ctrl_fd(fd)) {
         return false;
     }
     mmap_lock();
-    if (bd_mapping_ctrl || !bd_is_ctrl_fd(fd)) {
+    if (bd_mapping_ctrl) {
+        /* the call below, with bd_ctrl_fd */
         mmap_unlock();
         return false;
     }
@@ -309,10 +318,17 @@ bool backdoor_user_mmap_ctrl(abi_ulong start, abi_ulong len, int target_prot,
     }
 
     /* the checks mmap() makes of the guest's descriptor */
-    mode = fcntl(fd, F_GETFL) & O_ACCMODE;
-    if (mode == O_WRONLY || ((target_prot & PROT_WRITE) && mode != O_RDWR)) {
-        mmap_unlock();
+    mode = fcntl(fd, F_GETFL);
+    if (mode & O_PATH) {
+        errno = EBADF;
+    } else if ((mode & O_ACCMODE) == O_WRONLY ||
+               ((target_prot & PROT_WRITE) && (mode & O_ACCMODE) != O_RDWR)) {
         errno = EACCES;
+    } else {
+        errno = 0;
+    }
+    if (errno) {
+        mmap_unlock();
         *ret = -1;
         return true;
     }
@@ -322,7 +338,8 @@ bool backdoor_user_mmap_ctrl(abi_ulong start, abi_ulong len, int target_prot,
     bd_mapping_ctrl = false;
     if (*ret != -1) {
         bd_map_forget(*ret, len, *ret);
-        bd_map_set(*ret, target_prot);
+        bd_map_set(*ret, target_prot |
+                   ((mode & O_ACCMODE) == O_RDWR ? BD_MAP_MAYWRITE : 0));
     }
     mmap_unlock();
     return true;
@@ -352,16 +369,26 @@ bool backdoor_user_mprotect(abi_ulong start, abi_ulong len, int target_prot,
     /*
      * The control pages never get PROT_WRITE on the host (the kernel
      * would refuse it): protect them here, and the rest of the range as
-     * usual.
+     * usual.  Like the kernel, refuse PROT_WRITE for a mapping made
+     * from a descriptor that was not open for writing.
      */
     *ret = 0;
     for (off = 0; off < len && *ret == 0; off = next + BD_CTRL_LEN) {
+        int maywrite = 0;
+
         next = bd_map_next(start, off, len);
+        if (next < len) {
+            maywrite = bd_maps[bd_map_find(start + next)] & BD_MAP_MAYWRITE;
+            if ((target_prot & PROT_WRITE) && !maywrite) {
+                *ret = -TARGET_EACCES;
+                break;
+            }
+        }
         if (next > off) {
             *ret = target_mprotect(start + off, next - off, target_prot);
         }
-        if (next < len) {
-            bd_map_set(start + next, target_prot);
+        if (next < len && *ret == 0) {
+            bd_map_set(start + next, target_prot | maywrite);
         }
     }
     mmap_unlock();
@@ -379,25 +406,24 @@ void backdoor_user_mremap(abi_ulong old_addr, abi_ulong old_size,
                           abi_ulong new_addr, abi_ulong new_size)
 {
     abi_ulong moved[BD_MAX_MAPS];
-    abi_ulong src_size = old_size ? old_size : new_size;
-    int prots[BD_MAX_MAPS];
+    int bits[BD_MAX_MAPS];
     int n = 0;
 
     if (!backdoor_user_enabled) {
         return;
     }
     /*
-     * The control pages in the old range move with it, or are copied
-     * by an mremap of old size 0 (which duplicates new_size bytes of a
-     * shared mapping), as long as they fit in the new size.
+     * The control pages in the old range move with it, as long as they
+     * fit in the new size.  An mremap of old size 0 duplicates the
+     * mapping at old_addr, whose control page can only be its first.
      */
     for (int i = 0; i < bd_nmaps; i++) {
         uint64_t w = bd_maps[i];
         abi_ulong off = bd_map_start(w) - old_addr;
 
-        if (w && off < src_size && off < new_size) {
+        if (w && off < (old_size ? old_size : 1) && off < new_size) {
             moved[n] = new_addr + off;
-            prots[n++] = w & BD_MAP_PROT;
+            bits[n++] = w & BD_MAP_BITS;
         }
     }
     if (new_addr == old_addr) {
@@ -410,7 +436,7 @@ void backdoor_user_mremap(abi_ulong old_addr, abi_ulong old_size,
     bd_map_forget(old_addr, old_size, -1);
     bd_map_forget(new_addr, new_size, -1);
     for (int i = 0; i < n; i++) {
-        bd_map_set(moved[i], prots[i]);
+        bd_map_set(moved[i], bits[i]);
     }
 }
 
@@ -464,8 +490,12 @@ static bool backdoor_user_store(CPUState *cpu, vaddr addr, uint64_t lo,
         if (!w || addr >= page + BD_CTRL_LEN || addr + size <= page) {
             continue;
         }
-        if (!(w & PROT_WRITE)) {
-            /* the ordinary store raises SIGSEGV */
+        if (!(w & PROT_WRITE) || addr < page ||
+            addr + size > page + BD_CTRL_LEN) {
+            /*
+             * The ordinary store raises SIGSEGV, also for a store that
+             * writes the page beside too: it would be lost otherwise.
+             */
             return false;
         }
         if (addr == page + BD_CTRL_CMD && size == 8) {
@@ -504,6 +534,27 @@ static void bd_fail(const char *fmt, ...)
     error_vreport(fmt, ap);
     va_end(ap);
     exit(EXIT_FAILURE);
+}
+
+/*
+ * Move QEMU's descriptor @fd to the top of the first 1024 (or of the
+ * descriptor limit, if lower), out of the way of guests that use fixed
+ * low numbers (a shell's "exec 4>file").
+ */
+static int bd_fd_high(int fd)
+{
+    struct rlimit rl;
+    int high;
+
+    if (fd < 0 || getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+        return fd;
+    }
+    high = fcntl(fd, F_DUPFD_CLOEXEC, (int)MIN(rl.rlim_cur, 1024) - 8);
+    if (high < 0) {
+        return fd;
+    }
+    close(fd);
+    return high;
 }
 
 /*
@@ -613,14 +664,15 @@ void backdoor_user_setup(void)
     }
     sigaction(SIGXFSZ, &old_xfsz, NULL);
     close(fd);
-    bd_ctrl_fd = openat(dfd, BD_CTRL_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-    if (!bd_is_ctrl_fd(bd_ctrl_fd)) {
+    fd = openat(dfd, BD_CTRL_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (!bd_is_ctrl_fd(fd)) {
         bd_fail("-backdoor %s: cannot open '%s' again", bd_dir,
                 BD_CTRL_FILE);
     }
-    bd_dir_fd = dfd;
+    bd_ctrl_fd = bd_fd_high(fd);
+    bd_dir_fd = bd_fd_high(dfd);
     /* without /proc, guest memory is accessed as cpu_memory_rw_debug() does */
-    bd_mem_fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+    bd_mem_fd = bd_fd_high(open("/proc/self/mem", O_RDWR | O_CLOEXEC));
 
     if (!backdoor_channel_open(bd_data, bd_size, &err)) {
         error_reportf_err(err, "-backdoor %s: ", bd_dir);
@@ -647,6 +699,7 @@ int backdoor_user_memory_rw(CPUState *cpu, vaddr addr, void *buf, size_t len,
      * cpu_memory_rw_debug()) and fails with EIO where a direct access
      * would raise SIGBUS (a page beyond the end of a truncated file).
      */
+    addr = cpu_untagged_addr(cpu, addr);
     mmap_lock();
     if (!page_check_range(addr, len, PAGE_VALID)) {
         mmap_unlock();
@@ -664,13 +717,48 @@ int backdoor_user_memory_rw(CPUState *cpu, vaddr addr, void *buf, size_t len,
 
 void backdoor_user_fork_start(void)
 {
-    /* a child would print again what the library left in stdio buffers */
+    /*
+     * A child would print again what the library left in stdio buffers.
+     * Not in the exclusive section that follows: writing may block until
+     * another guest thread reads the other end of a pipe.
+     */
+    fflush(NULL);
+}
+
+void backdoor_user_fork_end(bool child)
+{
+    int fd;
+
+    if (!child || !backdoor_user_enabled) {
+        return;
+    }
+    /* what other threads printed since the flush is the parent's */
+    __fpurge(stdout);
+    __fpurge(stderr);
+    /* /proc/self/mem stays the parent's memory */
+    fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+    if (fd < 0 || dup3(fd, bd_mem_fd, O_CLOEXEC) < 0) {
+        close(bd_mem_fd);
+        bd_mem_fd = -1;
+    }
+    close(fd);
+}
+
+void backdoor_user_exec(void)
+{
+    /* the library's qemu_backdoor_exit() does not run; its output does */
     fflush(NULL);
 }
 
 void backdoor_user_exit(void)
 {
     if (backdoor_user_enabled) {
+        /*
+         * The process is exiting: stop the other threads for good, so
+         * that none sends a command or forks after the library's exit
+         * callback (a child would inherit a closed channel).
+         */
+        start_exclusive();
         backdoor_channel_exit();
     }
     /* the library may have printed; _exit() would drop what is buffered */

@@ -33,10 +33,14 @@ void backdoor_user_setup(void);
 void backdoor_user_exit(void);
 
 /*
- * Hooks of linux-user/main.c: before fork(), flush the host's stdio
- * buffers, which the child would otherwise print a second time.
+ * Hooks of linux-user/main.c and syscall.c.  Before fork() and execve(),
+ * flush the host's stdio buffers, which the child would otherwise print
+ * a second time, or which execve() would drop; after fork(), give the
+ * child its own /proc/self/mem.
  */
 void backdoor_user_fork_start(void);
+void backdoor_user_fork_end(bool child);
+void backdoor_user_exec(void);
 
 /*
  * Hooks of linux-user/mmap.c.  All addresses are guest ones.

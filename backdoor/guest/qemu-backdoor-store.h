@@ -19,9 +19,9 @@
  * (qemu-backdoor-store-ARCH.S), so that the store ends QEMU's translation
  * block, and the registers the library changed are read afresh, and so
  * that the return register is returned as it is right after the store.
- * If the library leaves it alone, the result is 0 on aarch64 and @cmd on
- * x86_64.  qemu-backdoor-store-generic.c is the fallback for other
- * architectures; it always returns 0.
+ * If the library leaves it alone, the result is @cmd on x86_64 and 0
+ * elsewhere.  qemu-backdoor-store-generic.c is the fallback for other
+ * 64-bit architectures; it always returns 0.
  */
 uint64_t qemu_backdoor_store(volatile uint64_t *reg, /* MMIO */
                              uint64_t cmd);

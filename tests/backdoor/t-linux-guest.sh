@@ -85,6 +85,10 @@ else
     sed 's/^/  /' "$T/qemu.out" | tail -n 10
     not_ok "QEMU ran the guest and exited cleanly (status $status)"
 fi
+# the test library's qemu_backdoor_exit() prints one line, at exit
+n=$(grep -c '^bdt-exit: ' "$T/qemu.out")
+[ "$n" = 1 ] && ok "the library's qemu_backdoor_exit() ran once at exit" ||
+    not_ok "the library's qemu_backdoor_exit() ran $n times"
 
 tr -d '\r' <"$log" >"$T/console"
 grep -q '^GUEST-DONE' "$T/console" && ok "the guest ran every check" || {

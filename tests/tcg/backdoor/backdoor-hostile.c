@@ -7,7 +7,9 @@
  * QEMU's own mapping of DIR/data and the descriptors it keeps must be out
  * of the guest's reach, a guest page that cannot be read (a truncated
  * file) must make the library's helpers fail rather than QEMU, what the
- * library printed must not be duplicated by fork, the channel's
+ * library printed must not be duplicated by fork (nor may the flush
+ * before fork hang), a forked child's helpers reach its own memory, the
+ * channel's
  * environment must not leak into the guest's, and only the real control
  * file may ever be a control mapping.  TEST runs one of them alone.
  *
@@ -19,7 +21,9 @@
 #include "bdtest.h"
 #include <dirent.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sys/file.h>
+#include <sys/shm.h>
 #include <sys/wait.h>
 
 static const char *dir;
@@ -83,7 +87,7 @@ static void test_qemu_mapping(void)
     uintptr_t starts[8], ends[8], guest = (uintptr_t)qemu_backdoor_data();
     uintptr_t q = 0;
     size_t size;
-    int n = find_data_mappings(starts, ends, 8);
+    int n = find_data_mappings(starts, ends, 8), id;
 
     for (int i = 0; i < n; i++) {
         if (starts[i] != guest) {
@@ -107,6 +111,10 @@ static void test_qemu_mapping(void)
     fails(mremap(qemu_backdoor_data(), 4096, 4096,
                  MREMAP_MAYMOVE | MREMAP_FIXED, (void *)q) == MAP_FAILED,
           "mremap onto QEMU's mapping");
+    id = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+    fails(id >= 0 && shmat(id, (void *)q, SHM_REMAP) == (void *)-1,
+          "shmat(SHM_REMAP) over QEMU's mapping");
+    shmctl(id, IPC_RMID, NULL);
     check(data_channel_works(), "the data channel still works");
 }
 
@@ -195,9 +203,16 @@ static void test_environment(void)
 
 static void test_close_all(void)
 {
-    int dfd;
+    int dfd, low = 0;
 
+    /* shells put files on fixed low numbers */
+    for (int fd = 3; fd < 16; fd++) {
+        low += dup2(1, fd) == fd;
+    }
+    check(low == 13, "dup2 onto descriptors 3 to 15 works (%d of 13)", low);
     for (int fd = 3; fd < 1024; fd++) {
+        flock(fd, LOCK_UN);
+        fcntl(fd, F_SETFD, 0);
         close(fd);
     }
     close_range(3, ~0U, 0);
@@ -254,6 +269,145 @@ static void test_inode_reuse(void)
           "is an ordinary file");
 }
 
+/*
+ * In a forked child, the library's guest memory helpers reach the
+ * child's memory, not the parent's.
+ */
+static void test_fork_memory(void)
+{
+    static volatile uint64_t var = 1;   /* volatile: the library writes it */
+    uint64_t *s = slot(5);
+    int status;
+    pid_t pid;
+
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        s[0] = 0xdeadbeef;
+        qemu_backdoor(BDT_CMD(BDT_OP_WRITE_GUEST, 5, (uintptr_t)&var));
+        if (s[1] != 0 || var != 0xdeadbeef) {
+            _exit(1);
+        }
+        var = 0x5678;
+        qemu_backdoor(BDT_CMD(BDT_OP_READ_GUEST, 5, (uintptr_t)&var));
+        _exit(s[1] == 0 && s[0] == 0x5678 ? 0 : 2);
+    }
+    waitpid(pid, &status, 0);
+    check(WIFEXITED(status) && WEXITSTATUS(status) == 0 && var == 1,
+          "a forked child's qemu_backdoor_read/write_guest() reach the "
+          "child's memory (status %d, parent's variable 0x%" PRIx64 ")",
+          status, (uint64_t)var);
+}
+
+static int pipe_fds[2];
+
+static void *drain(void *arg)
+{
+    static char buf[65536];
+
+    usleep(200000);
+    while (read(pipe_fds[0], buf, sizeof(buf)) > 0) {
+        continue;
+    }
+    return NULL;
+}
+
+/*
+ * fork() while stdout is a full pipe that another thread drains, with
+ * output of the library waiting in QEMU's buffer: QEMU's flush before
+ * the fork must not stop the thread that would drain it.
+ */
+static void test_fork_full_pipe(void)
+{
+    static char junk[4096];
+    int status = -1, flags, i;
+    pthread_t th;
+    pid_t pid, child;
+
+    fflush(stdout);
+    pid = fork();
+    if (pid == 0) {
+        if (pipe(pipe_fds) < 0 || dup2(pipe_fds[1], 1) < 0) {
+            _exit(2);
+        }
+        qemu_backdoor(BDT_CMD(BDT_OP_PRINT, 0, 42));
+        flags = fcntl(pipe_fds[1], F_GETFL);
+        fcntl(pipe_fds[1], F_SETFL, flags | O_NONBLOCK);
+        while (write(pipe_fds[1], junk, sizeof(junk)) > 0) {
+            continue;
+        }
+        fcntl(pipe_fds[1], F_SETFL, flags);
+        pthread_create(&th, NULL, drain, NULL);
+        child = fork();
+        if (child == 0) {
+            _exit(0);
+        }
+        waitpid(child, NULL, 0);
+        _exit(0);
+    }
+    for (i = 0; i < 300 && waitpid(pid, &status, WNOHANG) == 0; i++) {
+        usleep(100000);
+    }
+    if (i == 300) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+    check(i < 300 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+          "fork() returns while stdout is a full pipe another thread drains");
+}
+
+/*
+ * Mappings at the edges: an mremap of old size 0 copies only the mapping
+ * at its address; PROT_WRITE needs a descriptor open for writing; a
+ * store that also writes the page beside the control page is not lost.
+ */
+static void test_mapping_edges(void)
+{
+    char path[PATH_MAX];
+    uint8_t *a, *c, *d;
+    uint64_t v = 0, before;
+    int mfd, fd, sig;
+
+    snprintf(path, sizeof(path), "%s/" QEMU_BACKDOOR_CTRL_FILE, dir);
+    mfd = memfd_create("bd", 0);
+    fd = open(path, O_RDWR);
+    a = mmap(NULL, 3 * 4096, PROT_READ | PROT_WRITE,
+             MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (mfd < 0 || fd < 0 || a == MAP_FAILED || ftruncate(mfd, 8192) < 0) {
+        check(0, "mapping edges: set-up: %s", strerror(errno));
+        return;
+    }
+    mmap(a, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, mfd, 0);
+    c = mmap(a + 4096, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+             fd, 0);
+    d = mremap(a, 0, 8192, MREMAP_MAYMOVE);
+    before = commands();
+    sig = trap(st8_fn, d + 4096 + 8, 0x1234);
+    pread(mfd, &v, 8, 4096 + 8);
+    check(d != MAP_FAILED && sig == 0 && v == 0x1234 && commands() == before,
+          "mremap(old size 0) of the mapping before a control page copies "
+          "no control page");
+
+    memset(a + 8192, 0x11, 4096);
+    sig = trap(st8_fn, c + 4092, 0x3333333333333333ULL);
+    check((sig == SIGSEGV || sig == SIGBUS || a[8192] == 0x33) &&
+          commands() == before, "a store across the end of the control page "
+          "is not dropped (signal %d)", sig);
+
+    close(fd);
+    fd = open(path, O_RDONLY);
+    c = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+    fails(c != MAP_FAILED && mprotect(c, 4096, PROT_READ | PROT_WRITE) == -1 &&
+          errno == EACCES, "mprotect(PROT_WRITE) of a mapping from an "
+          "O_RDONLY descriptor");
+    close(fd);
+    fd = open(path, O_PATH);
+    fails(mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0) == MAP_FAILED,
+          "mmap of an O_PATH descriptor");
+    close(fd);
+    close(mfd);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -263,6 +417,9 @@ static const struct {
     { "qemu-mapping", test_qemu_mapping, 1 },
     { "truncated-page", test_truncated_page, 3 },
     { "fork-prints-once", test_fork_prints_once, 0 },
+    { "fork-memory", test_fork_memory, 0 },
+    { "fork-full-pipe", test_fork_full_pipe, 0 },
+    { "mapping-edges", test_mapping_edges, 0 },
     { "close-all", test_close_all, 1 },
     { "inode-reuse", test_inode_reuse, -1 },
 };
