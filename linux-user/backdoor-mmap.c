@@ -285,7 +285,7 @@ static bool bd_is_ctrl_fd(int fd)
 bool backdoor_user_mmap_ctrl(abi_ulong start, abi_ulong len, int target_prot,
                              int flags, int fd, off_t offset, abi_long *ret)
 {
-    int mode;
+    int mode, err = 0;
 
     if (!backdoor_user_enabled || (flags & MAP_ANONYMOUS) ||
         !bd_is_ctrl_fd(fd)) {
@@ -320,15 +320,14 @@ bool backdoor_user_mmap_ctrl(abi_ulong start, abi_ulong len, int target_prot,
     /* the checks mmap() makes of the guest's descriptor */
     mode = fcntl(fd, F_GETFL);
     if (mode & O_PATH) {
-        errno = EBADF;
+        err = EBADF;
     } else if ((mode & O_ACCMODE) == O_WRONLY ||
                ((target_prot & PROT_WRITE) && (mode & O_ACCMODE) != O_RDWR)) {
-        errno = EACCES;
-    } else {
-        errno = 0;
+        err = EACCES;
     }
-    if (errno) {
+    if (err) {
         mmap_unlock();
+        errno = err;
         *ret = -1;
         return true;
     }
@@ -752,6 +751,11 @@ void backdoor_user_exec(void)
 
 void backdoor_user_exit(void)
 {
+    /*
+     * The library may have printed; _exit() would drop what is buffered.
+     * Flush while the other threads run: one may drain a pipe.
+     */
+    fflush(NULL);
     if (backdoor_user_enabled) {
         /*
          * The process is exiting: stop the other threads for good, so
@@ -760,8 +764,6 @@ void backdoor_user_exit(void)
          */
         start_exclusive();
         backdoor_channel_exit();
+        fflush(NULL);
     }
-    /* the library may have printed; _exit() would drop what is buffered */
-    fflush(stdout);
-    fflush(stderr);
 }
