@@ -14,6 +14,7 @@
 #include "qemu/thread.h"
 #include "qemu/lockable.h"
 #include "exec/cpu-common.h"
+#include "exec/tswap.h"
 #include "hw/core/cpu.h"
 #include "backdoor/channel.h"
 #include "backdoor/qemu/qemu-backdoor.h"
@@ -106,7 +107,7 @@ void backdoor_channel_command(CPUState *cpu, uint64_t cmd)
     if (!backdoor_is_open) {
         return;
     }
-    trace_backdoor_channel_command(cpu ? cpu->cpu_index : -1, cmd);
+    trace_backdoor_channel_command(cpu ? cpu->cpu_index : -1, tswap64(cmd));
     backdoor_caller = cpu;
     qemu_backdoor(cmd, backdoor_data);
     backdoor_caller = NULL;

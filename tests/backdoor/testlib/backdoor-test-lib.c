@@ -141,7 +141,8 @@ static void handle(uint64_t raw, void *data)
         }
         break;
     case BDT_OP_WRITE_GUEST:
-        v = get_word(slot, 0);
+        /* the guest's byte order, in guest memory */
+        v = tswap64(get_word(slot, 0));
         put_word(slot, 1, qemu_backdoor_write_guest(arg, &v, 8) ? -1 : 0);
         break;
     case BDT_OP_READ_GUEST:

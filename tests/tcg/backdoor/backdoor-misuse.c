@@ -69,7 +69,7 @@ int main(int argc, char **argv)
     uint64_t size, n, cmd = BDT_CMD(BDT_OP_NOP, 0, 0);
     uint8_t *c, *p;
     char path[4096];
-    int sig, fd, pfd[2], status;
+    int sig, fd, pfd[2], status, ret;
     pid_t pid;
 
     bdt_open(dir);
@@ -94,8 +94,15 @@ int main(int argc, char **argv)
 
     /* vector and atomic stores */
     sig = trap(st16_fn, c, cmd);
+#ifdef BDT_SPLIT_VECTOR_STORES
+    /* the target stores 16 bytes as two 8-byte stores (s390x) */
+    check(sig == 0 && commands() == n + 1 && ld8(c + CMD_OFF) == 0,
+          "a 16-byte vector store: two 8-byte stores, one command");
+    n++;
+#else
     check(sig == 0 && commands() == n && ld8(c + CMD_OFF) == 0,
           "a 16-byte vector store: dropped, no command");
+#endif
     sig = trap(xchg_fn, c + CMD_OFF, cmd);
     check(sig == SIGSEGV && commands() == n,
           "an atomic exchange into the command word: SIGSEGV, no command");
@@ -133,10 +140,12 @@ int main(int argc, char **argv)
     errno = 0;
     check(read(pfd[0], c + CMD_OFF, 8) == -1 && errno == EFAULT &&
           commands() == n, "read(2) into the control page: EFAULT");
+    /* (or, done by the vDSO in guest code, stores that are dropped) */
     errno = 0;
-    check(clock_gettime(CLOCK_MONOTONIC, (struct timespec *)c) == -1 &&
-          errno == EFAULT && ld8(c) == size,
-          "clock_gettime into the control page: EFAULT");
+    ret = clock_gettime(CLOCK_MONOTONIC, (struct timespec *)c);
+    check(((ret == -1 && errno == EFAULT) || ret == 0) && ld8(c) == size &&
+          commands() == n, "clock_gettime into the control page: EFAULT "
+          "(%d)", ret);
     close(pfd[0]);
     close(pfd[1]);
     munmap(c, CTRL_LEN);

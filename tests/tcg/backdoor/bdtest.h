@@ -137,25 +137,25 @@ static inline void *map_ctrl(const char *dir, size_t len, int prot, int flags,
 }
 
 /*
- * Stores of each width, one instruction each; noinline so that each is a
- * store site of its own.
+ * Stores of each width, one store instruction each (atomic stores, so
+ * that no compiler splits them or, unoptimised, copies the value from
+ * memory to memory); noinline so that each is a store site of its own.
  */
 static BDT_NOINLINE void st1(void *p, uint8_t v)
 {
-    *(volatile uint8_t *)p = v;         /* volatile: one store */
+    __atomic_store_n((uint8_t *)p, v, __ATOMIC_RELAXED);
 }
 
 static BDT_NOINLINE void st2(void *p, uint16_t v)
 {
-    *(volatile uint16_t *)p = v;         /* volatile: one store */
+    __atomic_store_n((uint16_t *)p, v, __ATOMIC_RELAXED);
 }
 
 static BDT_NOINLINE void st4(void *p, uint32_t v)
 {
-    *(volatile uint32_t *)p = v;         /* volatile: one store */
+    __atomic_store_n((uint32_t *)p, v, __ATOMIC_RELAXED);
 }
 
-/* one 8-byte store, also where a plain one would be two (i386) */
 static BDT_NOINLINE void st8(void *p, uint64_t v)
 {
     __atomic_store_n((uint64_t *)p, v, __ATOMIC_RELAXED);
