@@ -22,12 +22,18 @@ build_pkgs=(gcc make ninja-build pkg-config python3 python3-venv
 test_pkgs=(python3-pycotap gcc-aarch64-linux-gnu libc6-dev-arm64-cross
            seabios ipxe-qemu busybox-static cpio
            python3-sphinx python3-sphinx-rtd-theme)
+# what make fuzz needs (tests/backdoor/fuzz.sh): clang with its libFuzzer,
+# ASan and UBSan runtimes (the versions Debian defaults to), llvm-symbolizer
+# (package llvm) for readable sanitizer reports, the pc machine's firmware
+fuzz_pkgs=(clang libclang-rt-dev llvm seabios ipxe-qemu)
 
 want=("${build_pkgs[@]}")
 case "${1:-all}" in
 build) ;;
 all) want+=("${test_pkgs[@]}") ;;
-*) bd_die "usage: $0 [build|all]" ;;
+fuzz) want+=("${fuzz_pkgs[@]}") ;;
+check) want+=("${test_pkgs[@]}" "${fuzz_pkgs[@]}") ;;  # make check fuzzes too
+*) bd_die "usage: $0 [build|all|fuzz|check]" ;;
 esac
 
 installed() {
