@@ -13,6 +13,9 @@
 #      demo     --with-backdoor=contrib/backdoor/lib (make demo): the same
 #      seed     --with-backdoor=<the specification's example library>:
 #               qemu-x86_64
+#    BACKDOOR_BUILDS (default "main default demo seed") names the ones to
+#    build, BACKDOOR_CONFIGURE_EXTRA adds configure options to each (make
+#    sanitize: BACKDOOR_BUILDS=main and --enable-asan --enable-ubsan);
 # 3. runs every tests/backdoor/t-*.sh (or the TESTs named), each printing
 #    TAP-style lines: "ok - NAME", "not ok - NAME", "ok - NAME # SKIP why";
 # 4. ends with one line: "N passed, N failed, N skipped".
@@ -42,7 +45,7 @@ record() {
 }
 
 start=$(date +%s)
-"$top/build-aux/setup-host.sh" all || {
+"$top/build-aux/setup-host.sh" check || {
     record fail "setup: install the packages the tests need"
     echo "$passed passed, $failed failed, $skipped skipped"
     exit 1
@@ -56,7 +59,8 @@ build() {
     shift 2
     t0=$(date +%s)
     rm -f "$dir/.built"
-    if (cd "$top" && ./configure --skip-setup --build-dir="$dir" "$@" &&
+    if (cd "$top" && ./configure --skip-setup --build-dir="$dir" "$@" \
+            "${configure_extra[@]}" &&
         make -C "$top" BUILD="$dir" QEMU_GOALS="$goals" all) \
         >"$log_dir/build-$name.log" 2>&1; then
         record ok "build: $name configuration ($(($(date +%s) - t0)) s)"
@@ -67,11 +71,21 @@ build() {
     fi
 }
 
+read -r -a configure_extra <<<"${BACKDOOR_CONFIGURE_EXTRA:-}"
+builds=" ${BACKDOOR_BUILDS:-main default demo seed} "
+# wanted NAME: whether configuration NAME is to be built
+wanted() {
+    [[ $builds == *" $1 "* ]]
+}
+
 if [ -z "${BACKDOOR_SKIP_BUILD:-}" ]; then
     emulators="qemu-system-x86_64 qemu-x86_64 pc-bios/optionrom/all"
-    build main "" --with-backdoor="$top/tests/backdoor/testlib"
-    build default "$emulators"
-    build demo "$emulators" --with-backdoor="$top/contrib/backdoor/lib"
+    wanted main && build main "" --with-backdoor="$top/tests/backdoor/testlib"
+    wanted default && build default "$emulators"
+    wanted demo &&
+        build demo "$emulators" --with-backdoor="$top/contrib/backdoor/lib"
+fi
+if [ -z "${BACKDOOR_SKIP_BUILD:-}" ] && wanted seed; then
     seed_dir=$BACKDOOR_CHECK_DIR/seed-lib
     mkdir -p "$seed_dir"
     if "$here/seed-example.sh" /tmp/my-backdoor-qemu/backdoor.c \
