@@ -99,6 +99,43 @@ export QEMU_FUZZ_OBJECTS='backdoor*'
 # UBSan reports are errors, not warnings
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 mkdir -p "$dir/corpus" "$dir/crashes"
+# Seeds: generic-fuzz inputs that send each of the test library's commands
+# (backdoor-test-ops.h) and read the registers, so that the fuzzer starts
+# from commands that reach the library instead of having to find the
+# 17-byte write that makes one.  An input is a list of operations
+# separated by "FUZZ"; OP_WRITE (3) is {size 3 = 8 bytes, region 0 = the
+# control BAR, 2 bytes of padding, offset u32, value u64}, OP_READ (2)
+# {size, region, padding, offset u32}.  Regenerated at each run.
+rm -rf "$dir/seeds"
+mkdir -p "$dir/seeds"
+python3 - "$dir/seeds" <<'PY'
+import struct
+import sys
+
+out = sys.argv[1]
+
+
+def write(value, offset=8):     # BACKDOOR_REG_CMD
+    return struct.pack("<BBBxxIQ", 3, 3, 0, offset, value)
+
+
+def read(offset):               # BACKDOOR_REG_SIZE 0, BACKDOOR_REG_COUNT 16
+    return struct.pack("<BBBxxI", 2, 3, 0, offset)
+
+
+def cmd(op, slot=0, arg=0):
+    return op << 56 | slot << 48 | arg
+
+
+cmds = [cmd(0), cmd(1, 0, 256), cmd(2, 1, 0), cmd(2, 1, 1), cmd(3, 2),
+        cmd(4, 3, 0x1000), cmd(5, 3), cmd(6, 3, 0x1000), cmd(7),
+        cmd(8, 0, 42), cmd(9), cmd(1, 255, 255)]
+for n, c in enumerate(cmds):
+    with open(f"{out}/cmd-{n:02d}", "wb") as f:
+        f.write(write(c))
+with open(f"{out}/all", "wb") as f:
+    f.write(b"FUZZ".join([read(0)] + [write(c) for c in cmds] + [read(16)]))
+PY
 touch "$dir/.fuzz-start"
 log=$dir/fuzz.log
 read -r -a extra <<<"${FUZZ_ARGS:-}"
@@ -106,7 +143,8 @@ note "fuzzing the backdoor device for $time s (log: $log)"
 set +e
 (cd "$dir" && "$fuzzer" --fuzz-target=generic-fuzz \
     -max_total_time="$time" -print_final_stats=1 \
-    -artifact_prefix="$dir/crashes/" "${extra[@]}" "$dir/corpus") >"$log" 2>&1
+    -artifact_prefix="$dir/crashes/" "${extra[@]}" "$dir/corpus" "$dir/seeds") \
+    >"$log" 2>&1
 status=$?
 set -e
 
