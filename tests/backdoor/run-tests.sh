@@ -15,7 +15,8 @@
 #               qemu-x86_64
 #    BACKDOOR_BUILDS (default "main default demo seed") names the ones to
 #    build, BACKDOOR_CONFIGURE_EXTRA adds configure options to each (make
-#    sanitize: BACKDOOR_BUILDS=main and --enable-asan --enable-ubsan);
+#    sanitize: BACKDOOR_BUILDS=main and --enable-asan --enable-ubsan),
+#    BACKDOOR_MAIN_GOALS what to build of main (default: everything);
 # 3. runs every tests/backdoor/t-*.sh (or the TESTs named), each printing
 #    TAP-style lines: "ok - NAME", "not ok - NAME", "ok - NAME # SKIP why";
 # 4. ends with one line: "N passed, N failed, N skipped".
@@ -80,7 +81,8 @@ wanted() {
 
 if [ -z "${BACKDOOR_SKIP_BUILD:-}" ]; then
     emulators="qemu-system-x86_64 qemu-x86_64 pc-bios/optionrom/all"
-    wanted main && build main "" --with-backdoor="$top/tests/backdoor/testlib"
+    wanted main && build main "${BACKDOOR_MAIN_GOALS:-}" \
+        --with-backdoor="$top/tests/backdoor/testlib"
     wanted default && build default "$emulators"
     wanted demo &&
         build demo "$emulators" --with-backdoor="$top/contrib/backdoor/lib"

@@ -9,9 +9,10 @@
 # Builds only the "main" configuration (--with-backdoor=tests/backdoor/testlib,
 # every default target) with --enable-asan --enable-ubsan, in
 # $BACKDOOR_CHECK_DIR (default build/sanitize), then runs the tests that use
-# it (default: t-tcg.sh t-qtest.sh; SANITIZE_TESTS or arguments name others,
-# e.g. t-qemu-suites.sh) through run-tests.sh.  Ends like make check:
-# "N passed, N failed, N skipped".
+# it (default: t-tcg.sh t-qtest.sh; SANITIZE_TESTS or arguments name others)
+# through run-tests.sh.  Only what those tests need is built (SANITIZE_GOALS,
+# QEMU's ninja targets; empty builds everything, which t-qemu-suites.sh
+# needs).  Ends like make check: "N passed, N failed, N skipped".
 #
 # Any sanitizer report fails the test that triggered it: UBSan reports stop
 # QEMU (halt_on_error), like ASan's.  Leak checking is off by default
@@ -24,6 +25,8 @@ top=$(cd "$here/../.." && pwd)
 
 export BACKDOOR_CHECK_DIR=${BACKDOOR_CHECK_DIR:-$top/build/sanitize}
 export BACKDOOR_BUILDS=main
+# what t-tcg.sh and t-qtest.sh use
+export BACKDOOR_MAIN_GOALS=${SANITIZE_GOALS-qemu-system-x86_64 qemu-x86_64 qemu-aarch64 tests/qtest/backdoor-test pc-bios/optionrom/all}
 export BACKDOOR_CONFIGURE_EXTRA="--enable-asan --enable-ubsan ${BACKDOOR_CONFIGURE_EXTRA:-}"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
