@@ -141,7 +141,9 @@ log=$dir/fuzz.log
 read -r -a extra <<<"${FUZZ_ARGS:-}"
 note "fuzzing the backdoor device for $time s (log: $log)"
 set +e
-(cd "$dir" && "$fuzzer" --fuzz-target=generic-fuzz \
+# a crash report that hangs (seen with libFuzzer's out-of-memory report
+# under ASan) is stopped 5 minutes after the end
+(cd "$dir" && timeout -k 10 $((time + 300)) "$fuzzer" --fuzz-target=generic-fuzz \
     -max_total_time="$time" -print_final_stats=1 \
     -artifact_prefix="$dir/crashes/" "${extra[@]}" "$dir/corpus" "$dir/seeds") \
     >"$log" 2>&1
@@ -165,7 +167,8 @@ crashes=()
 while IFS= read -r f; do
     crashes+=("$f")
 done < <(find "$dir/crashes" -type f -newer "$dir/.fuzz-start" \
-         -name '*-*' 2>/dev/null | sort)
+         \( -name 'crash-*' -o -name 'leak-*' -o -name 'oom-*' \
+         -o -name 'timeout-*' \) 2>/dev/null | sort)
 
 echo "fuzzed regions: ${regions:-none}"
 echo "executions: ${execs:-?} in $time s (${rate:-?} exec/s)"
