@@ -35,7 +35,7 @@ if FUZZ_SKIP_SETUP=1 "$TESTS_DIR/fuzz.sh" --time="$time" "$dir" >"$T/fuzz.out" 2
     sed -e '/^==> /d' -e 's/^/  /' "$T/fuzz.out"
     figures=$(sed -n -e 's/^executions: \([0-9]*\) in .*(\(.*\))$/\1 runs, \2/p' \
         -e 's/^coverage: \(cov [0-9]* ft [0-9]*\).*/\1/p' "$T/fuzz.out" |
-        paste -s -d, - | sed 's/,/, /g')
+        paste -s -d';' - | sed 's/;/, /g')
     ok "generic-fuzz over the backdoor device, $time s, no crash ($figures)"
 else
     sed -e '/^==> /d' -e 's/^/  /' "$T/fuzz.out" | tail -n 40
