@@ -8,6 +8,8 @@
 #   make check      build the test configurations and run the project's tests
 #   make demo       build and run the demo (demo/run-demo.sh)
 #   make bench      run the benchmarks
+#   make fuzz       fuzz the device for FUZZ_TIME seconds (tests/backdoor/fuzz.sh)
+#   make sanitize   the tests on an ASan+UBSan build (tests/backdoor/sanitize.sh)
 #   make series     export the series with git format-patch
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
@@ -25,7 +27,7 @@ export CCACHE_BASEDIR := $(BUILD)
 export CCACHE_NOHASHDIR := 1
 
 .PHONY: all configure assemble qemu guest-lib install check demo bench \
-        series clean distclean _assemble _qemu _guest-lib _install
+        fuzz sanitize series clean distclean _assemble _qemu _guest-lib _install
 
 # The public goals configure with the defaults when ./configure has not
 # been run, then do their work in a sub-make that reads config.mak.
@@ -87,6 +89,17 @@ demo:
 
 bench: all
 	$(TOP)/tests/bench/backdoor/run-bench.sh
+
+# clang + libFuzzer + ASan + UBSan build in $(BUILD)/fuzz, then QEMU's
+# generic-fuzz over the device for FUZZ_TIME seconds (corpus kept there)
+FUZZ_TIME ?= 600
+fuzz:
+	FUZZ_TIME=$(FUZZ_TIME) $(TOP)/tests/backdoor/fuzz.sh $(BUILD)/fuzz
+
+# the test library's configuration with ASan + UBSan in $(BUILD)/sanitize,
+# and the tests that use it
+sanitize:
+	BACKDOOR_CHECK_DIR=$(BUILD)/sanitize $(TOP)/tests/backdoor/sanitize.sh
 
 # the series as mails, in $(BUILD)/series (the git tree in $(BUILD)/series/qemu)
 series:

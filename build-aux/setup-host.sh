@@ -6,10 +6,13 @@
 # alone; nothing is installed when nothing is missing.  Before installing,
 # it says which packages it installs and why, one line per group.
 #
-#   setup-host.sh [build|all]   install what building (./configure, make,
-#                               make install) needs, or that and what the
-#                               tests and the demo need (the default)
-#   setup-host.sh --list build|all
+#   setup-host.sh [build|all|fuzz|check]
+#                               install what building (./configure, make,
+#                               make install) needs; or that and what the
+#                               tests and the demo need (all, the default);
+#                               or what make fuzz needs; or everything
+#                               make check uses (check)
+#   setup-host.sh --list build|all|fuzz|check
 #                               print those packages, one a line
 #
 # The build list is what QEMU's configure, meson, make and the guest
@@ -25,7 +28,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/apt-private.sh"
 
 # The package groups: "LIST|PACKAGES|WHY".  LIST "build": ./configure,
-# make, make install; "test": make check and make demo, on top of "build".
+# make, make install; "test": make demo and the tests, on top of "build";
+# "fuzz": make fuzz (tests/backdoor/fuzz.sh), on top of "build".
 groups=(
 "build|gcc make|compile QEMU and the guest library (C compiler, binutils, make)"
 "build|python3 python3-venv|QEMU's configure is run by Python and makes a venv (pyvenv) in the build folder"
@@ -40,6 +44,9 @@ groups=(
 "test|seabios ipxe-qemu|firmware for qemu-system-x86_64 (qtest, Linux guest, demo)"
 "test|busybox-static cpio|the Linux guest's initramfs (system-mode tests, demo)"
 "test|python3-sphinx python3-sphinx-rtd-theme|build QEMU's manual with the series' pages (docs test)"
+"fuzz|clang libclang-rt-dev|make fuzz: clang with its libFuzzer, ASan and UBSan runtimes"
+"fuzz|llvm|make fuzz: llvm-symbolizer, for readable sanitizer reports"
+"fuzz|seabios ipxe-qemu|make fuzz: the pc machine's firmware"
 )
 
 list=
@@ -51,17 +58,19 @@ case "${1:-all}" in
 *) what=${1:-all} ;;
 esac
 case $what in
-build|all) ;;
-*) bd_die "usage: $0 [--list] [build|all]" ;;
+build|all|fuzz|check) ;;
+*) bd_die "usage: $0 [--list] [build|all|fuzz|check]" ;;
 esac
 
 # the groups of the list asked for, one per line
+# (all: build and test; check, what make check uses: all and fuzz)
 wanted_groups() {
-    local g
+    local g list
     for g in "${groups[@]}"; do
-        if [ "$what" = all ] || [ "${g%%|*}" = build ]; then
-            printf '%s\n' "$g"
-        fi
+        list=${g%%|*}
+        case $what:$list in
+        *:build | all:test | fuzz:fuzz | check:*) printf '%s\n' "$g" ;;
+        esac
     done
 }
 

@@ -16,6 +16,10 @@
 #      mutant   --with-backdoor=<the test library built to misbehave on
 #               demand, see t-mutant.sh>: qemu-x86_64, qemu-system-x86_64
 #               and the device's qtest
+#    BACKDOOR_BUILDS (default "main default demo seed mutant") names the
+#    ones to build, BACKDOOR_CONFIGURE_EXTRA adds configure options to each (make
+#    sanitize: BACKDOOR_BUILDS=main and --enable-asan --enable-ubsan),
+#    BACKDOOR_MAIN_GOALS what to build of main (default: everything);
 # 3. runs every tests/backdoor/t-*.sh (or the TESTs named), each printing
 #    TAP-style lines: "ok - NAME", "not ok - NAME", "ok - NAME # SKIP why";
 # 4. ends with one line: "N passed, N failed, N skipped".
@@ -45,7 +49,7 @@ record() {
 }
 
 start=$(date +%s)
-"$top/build-aux/setup-host.sh" all || {
+"$top/build-aux/setup-host.sh" check || {
     record fail "setup: install the packages the tests need"
     echo "$passed passed, $failed failed, $skipped skipped"
     exit 1
@@ -53,7 +57,7 @@ start=$(date +%s)
 
 # The default targets, and a 32-bit and a big-endian linux-user target,
 # where the store code of the series has other widths and byte orders.
-check_opts=(--target-list=x86_64-softmmu,x86_64-linux-user,aarch64-linux-user,i386-linux-user,s390x-linux-user
+check_opts=("--target-list=x86_64-softmmu,x86_64-linux-user,aarch64-linux-user,i386-linux-user,s390x-linux-user"
             --cross-cc-s390x=s390x-linux-gnu-gcc)
 
 # build NAME GOALS [configure options]: configure and build one
@@ -65,7 +69,8 @@ build() {
     t0=$(date +%s)
     rm -f "$dir/.built"
     if (cd "$top" &&
-        ./configure --skip-setup --build-dir="$dir" "${check_opts[@]}" "$@" &&
+        ./configure --skip-setup --build-dir="$dir" "${check_opts[@]}" "$@" \
+            "${configure_extra[@]}" &&
         make -C "$top" BUILD="$dir" QEMU_GOALS="$goals" all) \
         >"$log_dir/build-$name.log" 2>&1; then
         record ok "build: $name configuration ($(($(date +%s) - t0)) s)"
@@ -76,11 +81,22 @@ build() {
     fi
 }
 
+read -r -a configure_extra <<<"${BACKDOOR_CONFIGURE_EXTRA:-}"
+builds=" ${BACKDOOR_BUILDS:-main default demo seed mutant} "
+# wanted NAME: whether configuration NAME is to be built
+wanted() {
+    [[ $builds == *" $1 "* ]]
+}
+
 if [ -z "${BACKDOOR_SKIP_BUILD:-}" ]; then
     emulators="qemu-system-x86_64 qemu-x86_64 pc-bios/optionrom/all"
-    build main "" --with-backdoor="$top/tests/backdoor/testlib"
-    build default "$emulators"
-    build demo "$emulators" --with-backdoor="$top/contrib/backdoor/lib"
+    wanted main && build main "${BACKDOOR_MAIN_GOALS:-}" \
+        --with-backdoor="$top/tests/backdoor/testlib"
+    wanted default && build default "$emulators"
+    wanted demo &&
+        build demo "$emulators" --with-backdoor="$top/contrib/backdoor/lib"
+fi
+if [ -z "${BACKDOOR_SKIP_BUILD:-}" ] && wanted seed; then
     seed_dir=$BACKDOOR_CHECK_DIR/seed-lib
     mkdir -p "$seed_dir"
     if "$here/seed-example.sh" /tmp/my-backdoor-qemu/backdoor.c \
@@ -91,6 +107,8 @@ if [ -z "${BACKDOOR_SKIP_BUILD:-}" ]; then
         record skip "build: seed configuration" \
             "the specification (shared/seed/backdoor-2011.txt) is not beside the repository"
     fi
+fi
+if [ -z "${BACKDOOR_SKIP_BUILD:-}" ] && wanted mutant; then
     # the test library with its misbehaviours compiled in (BDT_MUTANT)
     mutant_dir=$BACKDOOR_CHECK_DIR/mutant-lib
     mkdir -p "$mutant_dir"
