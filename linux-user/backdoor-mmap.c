@@ -411,6 +411,13 @@ void backdoor_user_mremap(abi_ulong old_addr, abi_ulong old_size,
     if (!backdoor_user_enabled) {
         return;
     }
+    if (new_addr == old_addr) {
+        /* resized in place: the pages that remain keep their entries */
+        if (old_size > new_size) {
+            bd_map_forget(old_addr + new_size, old_size - new_size, -1);
+        }
+        return;
+    }
     /*
      * The control pages in the old range move with it, as long as they
      * fit in the new size.  An mremap of old size 0 duplicates the
@@ -424,13 +431,6 @@ void backdoor_user_mremap(abi_ulong old_addr, abi_ulong old_size,
             moved[n] = new_addr + off;
             bits[n++] = w & BD_MAP_BITS;
         }
-    }
-    if (new_addr == old_addr) {
-        /* resized in place: the pages that remain keep their entries */
-        if (old_size > new_size) {
-            bd_map_forget(old_addr + new_size, old_size - new_size, -1);
-        }
-        return;
     }
     bd_map_forget(old_addr, old_size, -1);
     bd_map_forget(new_addr, new_size, -1);
