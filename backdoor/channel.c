@@ -19,6 +19,8 @@
 #include "backdoor/channel.h"
 #include "backdoor/qemu/qemu-backdoor.h"
 #ifndef CONFIG_USER_ONLY
+#include "exec/memory.h"
+#include "exec/ramblock.h"
 #include "system/hw_accel.h"
 #include "system/system.h"
 #endif
@@ -126,6 +128,74 @@ CPUState *qemu_backdoor_cpu(void)
     return cpu;
 }
 
+#ifndef CONFIG_USER_ONLY
+/*
+ * Whether the guest memory at @phys..@phys+@len can be touched without a
+ * SIGBUS: RAM mapped from a file is only there up to the file's end, and
+ * a shared memory-backend-file may be truncated by another process while
+ * QEMU runs.  The guest's own accesses to such memory fault too; this
+ * keeps the library's helpers from turning that host mistake into a
+ * crash of QEMU in the middle of a callback.
+ */
+static bool backdoor_phys_backed(AddressSpace *as, hwaddr phys, hwaddr len,
+                                 MemTxAttrs attrs, bool is_write)
+{
+    RCU_READ_LOCK_GUARD();
+
+    while (len > 0) {
+        hwaddr xlat, l = len;
+        MemoryRegion *mr = address_space_translate(as, phys, &xlat, &l,
+                                                   is_write, attrs);
+        RAMBlock *rb;
+        ram_addr_t offset;
+        struct stat st;
+
+        if (memory_region_is_ram(mr)) {
+            rb = qemu_ram_block_from_host(memory_region_get_ram_ptr(mr) +
+                                          xlat, false, &offset);
+            if (rb && qemu_ram_get_fd(rb) >= 0 &&
+                (fstat(qemu_ram_get_fd(rb), &st) ||
+                 (S_ISREG(st.st_mode) &&
+                  rb->fd_offset + offset + l > st.st_size))) {
+                return false;
+            }
+        }
+        phys += l;
+        len -= l;
+    }
+    return true;
+}
+
+/* cpu_memory_rw_debug(), minus the pages that would raise SIGBUS */
+static int backdoor_system_memory_rw(CPUState *cpu, vaddr addr, void *ptr,
+                                     size_t len, bool is_write)
+{
+    uint8_t *buf = ptr;
+
+    while (len > 0) {
+        vaddr page = addr & TARGET_PAGE_MASK;
+        size_t l = MIN(len, page + TARGET_PAGE_SIZE - addr);
+        MemTxAttrs attrs;
+        hwaddr phys = cpu_get_phys_page_attrs_debug(cpu, page, &attrs);
+        AddressSpace *as;
+
+        if (phys == -1) {
+            return -1;
+        }
+        phys += addr & ~TARGET_PAGE_MASK;
+        as = cpu_get_address_space(cpu, cpu_asidx_from_attrs(cpu, attrs));
+        if (!backdoor_phys_backed(as, phys, l, attrs, is_write) ||
+            address_space_rw(as, phys, attrs, buf, l, is_write) != MEMTX_OK) {
+            return -1;
+        }
+        addr += l;
+        buf += l;
+        len -= l;
+    }
+    return 0;
+}
+#endif
+
 static int backdoor_guest_rw(uint64_t vaddr, void *buf, size_t len,
                              bool is_write)
 {
@@ -137,7 +207,7 @@ static int backdoor_guest_rw(uint64_t vaddr, void *buf, size_t len,
 #ifdef CONFIG_USER_ONLY
     return backdoor_user_memory_rw(cpu, vaddr, buf, len, is_write);
 #else
-    return cpu_memory_rw_debug(cpu, vaddr, buf, len, is_write) ? -1 : 0;
+    return backdoor_system_memory_rw(cpu, vaddr, buf, len, is_write);
 #endif
 }
 

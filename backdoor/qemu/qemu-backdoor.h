@@ -78,9 +78,10 @@ CPUState *qemu_backdoor_cpu(void);
  * qemu_backdoor_read_guest: copy guest memory into @buf
  * @vaddr: guest virtual address, translated with the calling vCPU's MMU
  *
- * Returns 0 on success, -1 if some of the range is not mapped or, in
- * user mode, cannot be read (a shared mapping past the end of a
- * truncated file).
+ * Returns 0 on success, -1 if some of the range is not mapped or cannot
+ * be read: memory mapped from a file past the file's end (a truncated
+ * file, or in system mode a memory-backend-file another process shrank)
+ * fails here instead of raising SIGBUS.
  */
 int qemu_backdoor_read_guest(uint64_t vaddr, void *buf, size_t len);
 
@@ -91,9 +92,9 @@ int qemu_backdoor_read_guest(uint64_t vaddr, void *buf, size_t len);
  * Like a debugger's write, it does not check the guest's write
  * protection: read-only guest pages are written too.
  *
- * Returns 0 on success, -1 if some of the range is not mapped or, in
- * user mode, cannot be written (a shared mapping past the end of a
- * truncated file, a control mapping).
+ * Returns 0 on success, -1 if some of the range is not mapped or cannot
+ * be written: memory past the end of the file it is mapped from, as for
+ * qemu_backdoor_read_guest(), or in user mode a control mapping.
  */
 int qemu_backdoor_write_guest(uint64_t vaddr, const void *buf, size_t len);
 

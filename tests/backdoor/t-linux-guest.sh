@@ -140,4 +140,52 @@ if [ "$(grep -c '^BDEXIT .* 0$' "$T/console")" -eq 4 ]; then
 else
     not_ok "q35: every guest program exited with status 0"
 fi
+
+# Guest memory whose host file is truncated while the guest runs: an
+# ivshmem-plain BAR over a shared memory-backend-file.  The guest prints
+# TRUNCATE-NOW and waits for a line on its second serial port (a pipe
+# here); the library then reads and writes that memory.
+cat >"$T/script" <<EOF
+bdguest truncated; echo "BDEXIT truncated \$?"
+EOF
+rm -f "$log" "$T/console" "$T/tty.in" "$T/tty.out"
+: >"$T/shm"
+mkfifo "$T/tty.in" "$T/tty.out"
+if guest_initramfs "$root" "$T/script" "$T/initrd" 2>"$T/initrd.err"; then
+    guest_run "$qemu" "$kernel" "$T/initrd" "$log" 300 \
+        -device backdoor -serial pipe:"$T/tty" \
+        -object memory-backend-file,id=shm,mem-path="$T/shm",size=1M,share=on \
+        -device ivshmem-plain,memdev=shm >"$T/qemu.out" 2>&1 &
+    pid=$!
+    # the guest echoes the line back through tty.out: drain it
+    cat "$T/tty.out" >/dev/null &
+    drain=$!
+    for _ in $(seq 600); do
+        grep -q TRUNCATE-NOW "$log" 2>/dev/null && break
+        kill -0 $pid 2>/dev/null || break
+        sleep 0.5
+    done
+    truncate -s 0 "$T/shm"
+    timeout 10 sh -c "echo go >'$T/tty.in'"
+    wait $pid
+    status=$?
+    kill $drain 2>/dev/null
+else
+    status="no initramfs: $(tail -n 1 "$T/initrd.err")"
+fi
+if [ "$status" = 0 ]; then
+    ok "truncated guest memory: QEMU ran the guest and exited cleanly"
+else
+    tail -n 10 "$T/qemu.out" 2>/dev/null | sed 's/^/  /'
+    not_ok "truncated guest memory: QEMU ran the guest and exited cleanly (status $status)"
+fi
+touch "$log"
+tr -d '\r' <"$log" >"$T/console"
+sed -n -e 's/^BDTEST ok \(.*\)$/ok - \1/p' \
+    -e 's/^BDTEST not ok \(.*\)$/not ok - \1/p' "$T/console"
+if grep -q '^BDEXIT truncated 0$' "$T/console"; then
+    ok "truncated: the guest program exited with status 0"
+else
+    not_ok "truncated: the guest program exited with status 0"
+fi
 exit 0

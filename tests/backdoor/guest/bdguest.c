@@ -320,10 +320,11 @@ static void check_guest_memory(void)
 }
 
 /*
- * Open the file @name of the device's sysfs folder (found by its PCI_ID
- * in uevent), or return -1
+ * Open the file @name of the sysfs folder of the first PCI device
+ * @vendor:@device (found by its PCI_ID in uevent), or return -1
  */
-static int open_device_file(const char *name)
+static int open_pci_file(unsigned long vendor, unsigned long device,
+                         const char *name)
 {
     char path[512], buf[64];
     struct dirent *de;
@@ -346,7 +347,7 @@ static int open_device_file(const char *name)
             continue;
         }
         fclose(f);
-        if (v == QEMU_BACKDOOR_PCI_VENDOR && dev == QEMU_BACKDOOR_PCI_DEVICE) {
+        if (v == vendor && dev == device) {
             snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/%s",
                      de->d_name, name);
             fd = open(path, O_RDWR);
@@ -357,6 +358,13 @@ static int open_device_file(const char *name)
         closedir(d);
     }
     return fd;
+}
+
+/* The same, of the backdoor device */
+static int open_device_file(const char *name)
+{
+    return open_pci_file(QEMU_BACKDOOR_PCI_VENDOR, QEMU_BACKDOOR_PCI_DEVICE,
+                         name);
 }
 
 /* Map the control BAR ourselves, to issue the store with our own asm */
@@ -476,6 +484,60 @@ static void check_decode_off(void)
     check_xor();
 }
 
+/*
+ * Guest memory whose host file shrinks under it: ivshmem-plain's BAR 2
+ * over a memory-backend-file that the host script truncates when this
+ * prints TRUNCATE-NOW, then it writes a line to the second serial port.
+ * The library's READ_GUEST and WRITE_GUEST of that memory fail instead
+ * of killing QEMU with SIGBUS, and the channel keeps working.
+ */
+static void check_truncated(void)
+{
+    int fd = open_pci_file(0x1af4, 0x1110, "resource2");
+    struct bdt_stats a;
+    char line[16];
+    shared64 *w;
+    void *shm;
+    int tty;
+
+    if (fd < 0) {
+        result(0, "truncated: no ivshmem-plain device");
+        return;
+    }
+    shm = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    if (shm == MAP_FAILED) {
+        result(0, "truncated: mmap ivshmem's BAR 2: %s", strerror(errno));
+        return;
+    }
+    open_channel();
+    stats(10, &a);
+    w = slot_words(8);
+    w[1] = 42;
+    qemu_backdoor(BDT_CMD(BDT_OP_READ_GUEST, 8, (uintptr_t)shm));
+    result(w[1] == 0, "truncated: READ_GUEST of file-backed guest memory");
+
+    tty = open("/dev/ttyS1", O_RDONLY | O_NOCTTY);
+    printf("TRUNCATE-NOW\n");
+    fflush(stdout);
+    if (tty < 0 || read(tty, line, sizeof(line)) <= 0) {
+        result(0, "truncated: wait on /dev/ttyS1: %s", strerror(errno));
+        return;
+    }
+    close(tty);
+
+    w[1] = 42;
+    qemu_backdoor(BDT_CMD(BDT_OP_READ_GUEST, 8, (uintptr_t)shm));
+    result(w[1] == (uint64_t)-1, "truncated: READ_GUEST of memory past "
+           "the end of its host file fails");
+    w[0] = 0x600d;
+    w[1] = 42;
+    qemu_backdoor(BDT_CMD(BDT_OP_WRITE_GUEST, 8, (uintptr_t)shm + 64));
+    result(w[1] == (uint64_t)-1, "truncated: WRITE_GUEST of it fails");
+    saw(10, &a, 3, BDT_CMD(BDT_OP_WRITE_GUEST, 8, (uintptr_t)shm + 64),
+        "truncated");
+}
+
 /* where there is no device: ENODEV, with or without a user-mode path */
 static int check_nodev(void)
 {
@@ -523,10 +585,12 @@ int main(int argc, char **argv)
         check_decode_off();
     } else if (!strcmp(what, "nonroot")) {
         check_nonroot();
+    } else if (!strcmp(what, "truncated")) {
+        check_truncated();
     } else {
         fprintf(stderr, "usage: %s seed|basics|xor|seq N|procs N K|"
-                "threads N K|memory|set-reg|decode-off|nonroot|nodev\n",
-                argv[0]);
+                "threads N K|memory|set-reg|decode-off|nonroot|truncated|"
+                "nodev\n", argv[0]);
         return 2;
     }
     return failures ? 1 : 0;
