@@ -57,6 +57,28 @@ static BDT_NOINLINE void add_fn(void *p, uint64_t v)
     __atomic_fetch_add((uint64_t *)p, v, __ATOMIC_SEQ_CST);
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+/* a string copy of @v: "rep movsb", 8 one-byte stores */
+static BDT_NOINLINE void rep_movsb_fn(void *p, uint64_t v)
+{
+    const void *src = &v;
+    size_t n = sizeof(v);
+
+    asm volatile("rep movsb" : "+D"(p), "+S"(src), "+c"(n) : : "memory");
+}
+#endif
+
+#ifdef __x86_64__
+/* the same as one "rep movsq" of one quadword: one 8-byte store */
+static BDT_NOINLINE void rep_movsq_fn(void *p, uint64_t v)
+{
+    const void *src = &v;
+    size_t n = 1;
+
+    asm volatile("rep movsq" : "+D"(p), "+S"(src), "+c"(n) : : "memory");
+}
+#endif
+
 /* a command without qemu_backdoor_init: the library's pointer is NULL */
 static void send_without_init(void *p, uint64_t v)
 {
@@ -102,6 +124,18 @@ int main(int argc, char **argv)
 #else
     check(sig == 0 && commands() == n && ld8(c + CMD_OFF) == 0,
           "a 16-byte vector store: dropped, no command");
+#endif
+#if defined(__x86_64__) || defined(__i386__)
+    /* string instructions store element by element */
+    sig = trap(rep_movsb_fn, c + CMD_OFF, cmd);
+    check(sig == 0 && commands() == n && ld8(c + CMD_OFF) == 0,
+          "rep movsb of 8 bytes into the command word: no command");
+#endif
+#ifdef __x86_64__
+    sig = trap(rep_movsq_fn, c + CMD_OFF, cmd);
+    check(sig == 0 && commands() == n + 1 && ld8(c + CMD_OFF) == 0,
+          "rep movsq of one quadword: one 8-byte store, one command");
+    n++;
 #endif
     sig = trap(xchg_fn, c + CMD_OFF, cmd);
     check(sig == SIGSEGV && commands() == n,
