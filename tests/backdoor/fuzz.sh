@@ -57,13 +57,20 @@ command -v "$cc" >/dev/null || {
     echo "fuzz: no $cc (Debian: apt-get install clang libclang-rt-dev)" >&2
     exit 1
 }
+# The allowlist below goes into every compiler command: a copy named
+# after its content, at a path that does not depend on the clone, lets
+# ccache reuse a build made in another folder (and not a stale one).
+cov_dir=${BACKDOOR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/qemu-backdoor}
+cov=$cov_dir/fuzz-coverage-$(sha256sum "$here/fuzz-coverage.txt" | cut -c1-16).txt
+mkdir -p "$cov_dir"
+[ -f "$cov" ] || cp "$here/fuzz-coverage.txt" "$cov"
 opts=(--with-backdoor="$top/tests/backdoor/testlib"
       --target-list=x86_64-softmmu
       --enable-fuzzing --enable-asan --enable-ubsan
       # QEMU instruments hw/ and net/ for coverage; fuzz-coverage.txt adds
       # the channel core and the library (-fsanitize=fuzzer-no-link here
       # too, or the option is "unused" in meson's compiler checks)
-      "--extra-cflags=-fsanitize=fuzzer-no-link -fsanitize-coverage-allowlist=$here/fuzz-coverage.txt"
+      "--extra-cflags=-fsanitize=fuzzer-no-link -fsanitize-coverage-allowlist=$cov"
       --extra-ldflags=-fsanitize=fuzzer-no-link)
 ccache=
 command -v ccache >/dev/null && ccache="ccache "
