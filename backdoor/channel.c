@@ -31,8 +31,15 @@ static bool backdoor_is_open;
 static void *backdoor_data;
 /* the size qemu_backdoor_init() was called with, 0 before */
 static uint64_t backdoor_lib_size;
-/* the vCPU whose command is being handled; protected by backdoor_lock */
-static CPUState *backdoor_caller;
+/* the vCPU whose command this thread is handling */
+static __thread CPUState *backdoor_caller;
+/*
+ * The library asked for QEMU_BACKDOOR_F_PARALLEL: its calls do not take
+ * backdoor_lock.  The channel is still never closed under a running call:
+ * it closes under the BQL, which MMIO handlers hold, in system mode, and
+ * with every other CPU stopped in user mode.
+ */
+static bool backdoor_parallel;
 /* set by backdoor_channel_exit(): the channel never opens again */
 static bool backdoor_exited;
 
@@ -72,11 +79,16 @@ bool backdoor_channel_open(void *data, uint64_t size, Error **errp)
 
         qemu_add_exit_notifier(&exit_notifier);
 #endif
+        if (qemu_backdoor_flags) {
+            backdoor_parallel = qemu_backdoor_flags() &
+                                QEMU_BACKDOOR_F_PARALLEL;
+        }
+        trace_backdoor_channel_init(backdoor_parallel);
         qemu_backdoor_init(size);
         backdoor_lib_size = size;
     }
-    backdoor_data = data;
-    backdoor_is_open = true;
+    qatomic_set(&backdoor_data, data);
+    qatomic_store_release(&backdoor_is_open, true);
     return true;
 }
 
@@ -85,16 +97,16 @@ void backdoor_channel_close(void)
     QEMU_LOCK_GUARD(&backdoor_lock);
 
     trace_backdoor_channel_close();
-    backdoor_is_open = false;
-    backdoor_data = NULL;
+    qatomic_set(&backdoor_is_open, false);
+    qatomic_set(&backdoor_data, NULL);
 }
 
 void backdoor_channel_exit(void)
 {
     QEMU_LOCK_GUARD(&backdoor_lock);
 
-    backdoor_is_open = false;
-    backdoor_data = NULL;
+    qatomic_set(&backdoor_is_open, false);
+    qatomic_set(&backdoor_data, NULL);
     if (backdoor_lib_size && !backdoor_exited && qemu_backdoor_exit) {
         trace_backdoor_channel_exit();
         qemu_backdoor_exit();
@@ -102,17 +114,25 @@ void backdoor_channel_exit(void)
     backdoor_exited = true;
 }
 
-void backdoor_channel_command(CPUState *cpu, uint64_t cmd)
+static void backdoor_call(CPUState *cpu, uint64_t cmd)
 {
-    QEMU_LOCK_GUARD(&backdoor_lock);
-
-    if (!backdoor_is_open) {
+    if (!qatomic_load_acquire(&backdoor_is_open)) {
         return;
     }
     trace_backdoor_channel_command(cpu ? cpu->cpu_index : -1, tswap64(cmd));
     backdoor_caller = cpu;
-    qemu_backdoor(cmd, backdoor_data);
+    qemu_backdoor(cmd, qatomic_read(&backdoor_data));
     backdoor_caller = NULL;
+}
+
+void backdoor_channel_command(CPUState *cpu, uint64_t cmd)
+{
+    if (backdoor_parallel) {
+        backdoor_call(cpu, cmd);
+    } else {
+        QEMU_LOCK_GUARD(&backdoor_lock);
+        backdoor_call(cpu, cmd);
+    }
 }
 
 CPUState *qemu_backdoor_cpu(void)

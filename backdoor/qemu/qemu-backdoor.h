@@ -39,11 +39,31 @@ void qemu_backdoor_init(uint64_t data_size);
  * @data: QEMU's own mapping of the data channel, @data_size bytes, shared
  *        with the guest; its contents are in guest byte order too
  *
- * Called once for each command, in the thread of the vCPU that wrote it.
- * Calls never overlap: QEMU serialises them.  Helpers below give access to
- * that vCPU's memory and registers while the call runs.
+ * Called once for each command, in the thread of the vCPU that wrote it,
+ * in the order that vCPU wrote them.  Calls never overlap: QEMU
+ * serialises them, unless the library asks for QEMU_BACKDOOR_F_PARALLEL.
+ * Helpers below give access to that vCPU's memory and registers while the
+ * call runs.
  */
 void qemu_backdoor(uint64_t cmd, void *data);
+
+/*
+ * QEMU_BACKDOOR_F_PARALLEL: the library is thread-safe.  Its calls of
+ * qemu_backdoor() may then run at the same time in several vCPU threads
+ * (user mode: guest threads), without the lock that serialises them
+ * otherwise; each vCPU's commands still arrive once each and in order.
+ * In system mode QEMU 10.0 still handles the device's registers under
+ * its global lock, so calls do not overlap there yet.
+ */
+#define QEMU_BACKDOOR_F_PARALLEL    (1u << 0)
+
+/**
+ * qemu_backdoor_flags: optional; the QEMU_BACKDOOR_F_* the library wants
+ *
+ * Called once, before qemu_backdoor_init().  Without it the flags are 0:
+ * calls are serialised.
+ */
+unsigned qemu_backdoor_flags(void) __attribute__((weak));
 
 /**
  * qemu_backdoor_exit: optional; called once when QEMU exits

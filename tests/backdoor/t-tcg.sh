@@ -13,7 +13,8 @@
 
 . "$(dirname "$0")/lib.sh"
 
-tests="roundtrip roundtrip-64k threads fork mappings misuse helpers noinit
+tests="roundtrip roundtrip-64k threads threads-parallel fork mappings misuse
+       helpers noinit
        churn hostile sites
        startup seed"
 seed=${BACKDOOR_SEED:-$BACKDOOR_TOP/../shared/seed/backdoor-2011.txt}

@@ -16,6 +16,7 @@ static struct bdt_stats stats;
 static uint64_t data_size;
 static uint64_t next_seq[BDT_SLOTS];
 static int running;
+static unsigned meeting;
 
 #ifdef BDT_MUTANT
 /*
@@ -51,6 +52,18 @@ static void mutant_init(void)
     }
 }
 #endif
+
+/*
+ * With BDT_PARALLEL=1 in QEMU's environment the library asks for parallel
+ * calls (it is thread-safe: its counters are atomic, and the tests give
+ * each thread a slot of its own).
+ */
+unsigned qemu_backdoor_flags(void)
+{
+    const char *env = getenv("BDT_PARALLEL");
+
+    return env && !strcmp(env, "1") ? QEMU_BACKDOOR_F_PARALLEL : 0;
+}
 
 void qemu_backdoor_init(uint64_t size)
 {
@@ -111,11 +124,11 @@ static void handle(uint64_t raw, void *data)
     uint64_t *w = (uint64_t *)&stats;
 
     if (qatomic_fetch_inc(&running)) {
-        stats.overlaps++;
+        qatomic_inc(&stats.overlaps);
     }
-    stats.commands++;
+    qatomic_inc(&stats.commands);
     if ((uint64_t)(n + 1) * BDT_SLOT_SIZE > data_size) {
-        stats.bad_ops++;
+        qatomic_inc(&stats.bad_ops);
         goto out;
     }
 
@@ -129,9 +142,9 @@ static void handle(uint64_t raw, void *data)
         break;
     case BDT_OP_SEQ:
         if (arg == next_seq[n]) {
-            stats.seq_ok++;
+            qatomic_inc(&stats.seq_ok);
         } else {
-            stats.seq_bad++;
+            qatomic_inc(&stats.seq_bad);
         }
         next_seq[n] = arg + 1;
         break;
@@ -160,18 +173,29 @@ static void handle(uint64_t raw, void *data)
         v = stats.init_calls;
         memset(&stats, 0, sizeof(stats));
         memset(next_seq, 0, sizeof(next_seq));
+        qatomic_set(&meeting, 0);
         stats.init_calls = v;
         stats.init_size = data_size;
         break;
+    case BDT_OP_MEET: {
+        int64_t end = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+
+        qatomic_inc(&meeting);
+        while (qatomic_read(&meeting) < arg && g_get_monotonic_time() < end) {
+            g_usleep(100);
+        }
+        put_word(slot, 1, qatomic_read(&meeting) >= arg ? 0 : -1);
+        break;
+    }
     case BDT_OP_PRINT:
         printf("bdt-print %" PRIu64 "\n", arg);
         break;
     default:
-        stats.bad_ops++;
+        qatomic_inc(&stats.bad_ops);
         break;
     }
 out:
-    stats.last_cmd = cmd;
+    qatomic_set(&stats.last_cmd, cmd);
     qatomic_dec(&running);
 }
 
@@ -187,7 +211,7 @@ void qemu_backdoor(uint64_t raw, void *data)
             break;
         default:
             handle(raw, data);
-            stats.commands--;
+            qatomic_dec(&stats.commands);
             return;
         }
     }

@@ -44,6 +44,11 @@ enum {
     BDT_OP_RESET = 0x07,
     /* print "bdt-print ARG" to QEMU's stdout, without flushing it */
     BDT_OP_PRINT = 0x08,
+    /*
+     * wait, at most 2 s, until ARG calls of this op are running at once
+     * (parallel calls); word 1: 0 when they met, -1 when not
+     */
+    BDT_OP_MEET = 0x09,
 };
 
 /* BDT_OP_STATS, 64-bit words; helper results land in word 1 (0 or -1) */
