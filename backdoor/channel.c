@@ -16,6 +16,7 @@
 #include "exec/cpu-common.h"
 #include "exec/tswap.h"
 #include "hw/core/cpu.h"
+#include "backdoor/abi.h"
 #include "backdoor/channel.h"
 #include "backdoor/qemu/qemu-backdoor.h"
 #ifndef CONFIG_USER_ONLY
@@ -239,4 +240,44 @@ int qemu_backdoor_read_guest(uint64_t vaddr, void *buf, size_t len)
 int qemu_backdoor_write_guest(uint64_t vaddr, const void *buf, size_t len)
 {
     return backdoor_guest_rw(vaddr, (void *)buf, len, true);
+}
+
+int64_t qemu_backdoor_batch_foreach(const void *area, size_t size,
+                                    QemuBackdoorRecordFn *fn, void *opaque)
+{
+    const uint8_t *p = area;
+    uint64_t used;
+    size_t off = QEMU_BACKDOOR_BATCH_HEAD;
+    int64_t n = 0;
+
+    if (size < QEMU_BACKDOOR_BATCH_HEAD) {
+        return -1;
+    }
+    /* read once: the guest may change the area while we walk it */
+    memcpy(&used, p, sizeof(used));
+    used = tswap64(used);
+    if (used > size - QEMU_BACKDOOR_BATCH_HEAD) {
+        return -1;
+    }
+    while (off < QEMU_BACKDOOR_BATCH_HEAD + used) {
+        uint32_t head[2];
+        size_t len, next;
+
+        if (QEMU_BACKDOOR_BATCH_HEAD + used - off <
+            QEMU_BACKDOOR_RECORD_HEAD) {
+            return -1;
+        }
+        memcpy(head, p + off, sizeof(head));
+        len = tswap32(head[0]);
+        next = off + QEMU_BACKDOOR_RECORD_HEAD +
+               ROUND_UP(len, QEMU_BACKDOOR_RECORD_ALIGN);
+        if (len > used || next > QEMU_BACKDOOR_BATCH_HEAD + used) {
+            return -1;
+        }
+        fn(tswap32(head[1]), p + off + QEMU_BACKDOOR_RECORD_HEAD, len,
+           opaque);
+        off = next;
+        n++;
+    }
+    return n;
 }

@@ -296,3 +296,69 @@ uint64_t qemu_backdoor_call(uint64_t cmd)
 {
     return qemu_backdoor_store(bd_ctrl + QEMU_BACKDOOR_CTRL_CMD / 8, cmd);
 }
+
+/*
+ * Batched records
+ */
+
+#define BATCH_ALIGN(n) \
+    (((n) + QEMU_BACKDOOR_RECORD_ALIGN - 1) & \
+     ~(size_t)(QEMU_BACKDOOR_RECORD_ALIGN - 1))
+
+int qemu_backdoor_batch_init(struct qemu_backdoor_batch *b, uint64_t offset,
+                             uint64_t size, uint64_t cmd)
+{
+    if (!bd_data || offset % 8 || size % 8 ||
+        size < QEMU_BACKDOOR_BATCH_HEAD + QEMU_BACKDOOR_RECORD_HEAD ||
+        offset > bd_data_size || size > bd_data_size - offset) {
+        errno = EINVAL;
+        return -1;
+    }
+    b->area = (uint8_t *)bd_data + offset;
+    b->size = size;
+    b->used = 0;
+    b->cmd = cmd;
+    return 0;
+}
+
+void qemu_backdoor_batch_flush(struct qemu_backdoor_batch *b)
+{
+    uint64_t used = b->used;
+
+    if (!used) {
+        return;
+    }
+    /* the records are in place before the count that publishes them */
+    __atomic_store_n((uint64_t *)b->area, used, __ATOMIC_RELEASE);
+    qemu_backdoor(b->cmd);
+    b->used = 0;
+}
+
+int qemu_backdoor_batch_add(struct qemu_backdoor_batch *b, uint32_t tag,
+                            const void *rec, size_t len)
+{
+    size_t room = b->size - QEMU_BACKDOOR_BATCH_HEAD;
+    size_t need;
+    uint8_t *p;
+    uint32_t head[2];
+
+    if (len > room - QEMU_BACKDOOR_RECORD_HEAD) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    need = QEMU_BACKDOOR_RECORD_HEAD + BATCH_ALIGN(len);
+    if (need > room) {
+        errno = EMSGSIZE;
+        return -1;
+    }
+    if (need > room - b->used) {
+        qemu_backdoor_batch_flush(b);
+    }
+    p = b->area + QEMU_BACKDOOR_BATCH_HEAD + b->used;
+    head[0] = len;
+    head[1] = tag;
+    memcpy(p, head, sizeof(head));
+    memcpy(p + QEMU_BACKDOOR_RECORD_HEAD, rec, len);
+    b->used += need;
+    return 0;
+}

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../include/backdoor/abi.h"
+
 /* Layout of the control channel (docs/specs/backdoor.rst) */
 #define QEMU_BACKDOOR_CTRL_SIZE     0x00  /* r: data channel size, bytes */
 #define QEMU_BACKDOOR_CTRL_CMD      0x08  /* w: 64-bit command */
@@ -78,5 +80,50 @@ void qemu_backdoor(uint64_t cmd);
  * result is not meaningful (@cmd on x86_64, 0 on aarch64).
  */
 uint64_t qemu_backdoor_call(uint64_t cmd);
+
+/*
+ * Batched records: many small records for the price of one command.  A
+ * batch is an area of the data channel that the program sets aside (one
+ * per thread: a batch is not thread-safe); records are written into it
+ * with plain stores, and one command hands them all to the library in
+ * QEMU, which reads them with qemu_backdoor_batch_foreach(), each once and
+ * in order.  The layout is in include/backdoor/abi.h.
+ */
+struct qemu_backdoor_batch {
+    uint8_t *area;      /* the area, in the data channel */
+    size_t size;        /* its size in bytes */
+    size_t used;        /* bytes of records written since the last flush */
+    uint64_t cmd;       /* the command that hands them over */
+};
+
+/**
+ * qemu_backdoor_batch_init: set up @b over an area of the data channel
+ * @offset: where the area starts in the data channel, a multiple of 8
+ * @size: its size in bytes, a multiple of 8, at least 16
+ * @cmd: the command qemu_backdoor_batch_flush() sends; the library in
+ *       QEMU must know it (and @offset) to read the records
+ *
+ * Returns 0, or -1 with errno EINVAL (bad area, or the channel not open).
+ */
+int qemu_backdoor_batch_init(struct qemu_backdoor_batch *b, uint64_t offset,
+                             uint64_t size, uint64_t cmd);
+
+/**
+ * qemu_backdoor_batch_add: append a record, flushing first when it does not
+ * fit in what is left of the area
+ * @tag: a number the library receives with the record
+ * @rec: @len bytes of payload
+ *
+ * Returns 0, or -1 with errno EMSGSIZE when the record is larger than the
+ * area can ever hold.
+ */
+int qemu_backdoor_batch_add(struct qemu_backdoor_batch *b, uint32_t tag,
+                            const void *rec, size_t len);
+
+/**
+ * qemu_backdoor_batch_flush: hand the records written so far to the
+ * library (one command; nothing when there are none)
+ */
+void qemu_backdoor_batch_flush(struct qemu_backdoor_batch *b);
 
 #endif /* QEMU_BACKDOOR_GUEST_H */

@@ -118,4 +118,33 @@ int qemu_backdoor_read_guest(uint64_t vaddr, void *buf, size_t len);
  */
 int qemu_backdoor_write_guest(uint64_t vaddr, const void *buf, size_t len);
 
+/*
+ * Batched records (the guest library's qemu_backdoor_batch_*()): the guest
+ * writes records into an area of the data channel and hands them over
+ * with one command of its choosing; the library reads them with this.
+ */
+
+/**
+ * QemuBackdoorRecordFn: called for each record of a batch
+ * @tag: the record's tag, as a number
+ * @rec: its @len bytes of payload, in the data channel: a hostile guest
+ *       may change them meanwhile, so copy what must stay consistent
+ * @opaque: what qemu_backdoor_batch_foreach() was given
+ */
+typedef void QemuBackdoorRecordFn(uint32_t tag, const void *rec, size_t len,
+                                  void *opaque);
+
+/**
+ * qemu_backdoor_batch_foreach: call @fn for each record of a batch
+ * @area: the batch, in the data channel (@data + the area's offset)
+ * @size: the area's size in bytes
+ *
+ * Reads each count and header once, and never past @area + @size.
+ * Returns the number of records, or -1 when the area is malformed (a
+ * count or a record that does not fit); the records before the bad one
+ * have been handed to @fn.
+ */
+int64_t qemu_backdoor_batch_foreach(const void *area, size_t size,
+                                    QemuBackdoorRecordFn *fn, void *opaque);
+
 #endif /* QEMU_BACKDOOR_H */

@@ -65,6 +65,7 @@ bdguest memory; echo "BDEXIT memory \$?"
 bdguest set-reg; echo "BDEXIT set-reg \$?"
 bdguest nonroot; echo "BDEXIT nonroot \$?"
 bdguest decode-off; echo "BDEXIT decode-off \$?"
+bdguest batch; echo "BDEXIT batch \$?"
 EOF
 nexits=$(grep -c BDEXIT "$T/script")
 [ $seed = yes ] || nexits=$((nexits - 2))

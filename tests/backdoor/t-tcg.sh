@@ -15,7 +15,7 @@
 
 tests="roundtrip roundtrip-64k threads threads-parallel fork mappings misuse
        helpers noinit
-       churn hostile sites
+       churn hostile sites batch
        startup seed"
 seed=${BACKDOOR_SEED:-$BACKDOOR_TOP/../shared/seed/backdoor-2011.txt}
 

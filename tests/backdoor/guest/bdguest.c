@@ -485,6 +485,44 @@ static void check_decode_off(void)
 }
 
 /*
+ * Batched records: 100,000 records of 0 to 60 bytes through a 4 KiB batch
+ * at 64 KiB into the data channel, each checked by the library
+ */
+static void check_batch(void)
+{
+    const uint64_t off = 65536, size = 4096, n = 100000;
+    struct qemu_backdoor_batch b;
+    struct bdt_stats a, z;
+    uint8_t rec[64];
+    int ok = 1;
+
+    open_channel();
+    qemu_backdoor(BDT_CMD(BDT_OP_RESET, 0, 0));
+    stats(10, &a);
+    slot_words(11)[0] = size;
+    if (qemu_backdoor_batch_init(&b, off, size,
+                                 BDT_CMD(BDT_OP_BATCH, 11, off))) {
+        result(0, "batch: qemu_backdoor_batch_init: %s", strerror(errno));
+        return;
+    }
+    for (uint32_t tag = 0; ok && tag < n; tag++) {
+        for (size_t i = 0; i < BDT_RECORD_LEN(tag); i++) {
+            rec[i] = BDT_RECORD_BYTE(tag, i);
+        }
+        ok = !qemu_backdoor_batch_add(&b, tag, rec, BDT_RECORD_LEN(tag));
+    }
+    qemu_backdoor_batch_flush(&b);
+    stats(10, &z);
+    result(ok && z.records_ok == n && z.records_bad == 0,
+           "batch: %llu records arrived in order, each once, with their "
+           "bytes (ok %llu, bad %llu)", (unsigned long long)n,
+           (unsigned long long)z.records_ok,
+           (unsigned long long)z.records_bad);
+    result(z.commands - a.commands < n / 50, "batch: in %llu commands",
+           (unsigned long long)(z.commands - a.commands - 1));
+}
+
+/*
  * Guest memory whose host file shrinks under it: ivshmem-plain's BAR 2
  * over a memory-backend-file that the host script truncates when this
  * prints TRUNCATE-NOW, then it writes a line to the second serial port.
@@ -587,9 +625,11 @@ int main(int argc, char **argv)
         check_nonroot();
     } else if (!strcmp(what, "truncated")) {
         check_truncated();
+    } else if (!strcmp(what, "batch")) {
+        check_batch();
     } else {
         fprintf(stderr, "usage: %s seed|basics|xor|seq N|procs N K|"
-                "threads N K|memory|set-reg|decode-off|nonroot|truncated|"
+                "threads N K|memory|set-reg|decode-off|nonroot|truncated|batch|"
                 "nodev\n", argv[0]);
         return 2;
     }

@@ -15,6 +15,7 @@
 static struct bdt_stats stats;
 static uint64_t data_size;
 static uint64_t next_seq[BDT_SLOTS];
+static uint32_t next_tag[BDT_SLOTS];
 static int running;
 static unsigned meeting;
 
@@ -115,6 +116,20 @@ static bool set_return_reg(uint64_t v)
 #endif
 }
 
+static void check_record(uint32_t tag, const void *rec, size_t len,
+                         void *opaque)
+{
+    uint32_t *next = opaque;
+    const uint8_t *b = rec;
+    bool good = tag == *next && len == BDT_RECORD_LEN(tag);
+
+    for (size_t i = 0; good && i < len; i++) {
+        good = b[i] == BDT_RECORD_BYTE(tag, i);
+    }
+    qatomic_inc(good ? &stats.records_ok : &stats.records_bad);
+    *next = tag + 1;
+}
+
 static void handle(uint64_t raw, void *data)
 {
     uint64_t cmd = tswap64(raw);
@@ -173,6 +188,7 @@ static void handle(uint64_t raw, void *data)
         v = stats.init_calls;
         memset(&stats, 0, sizeof(stats));
         memset(next_seq, 0, sizeof(next_seq));
+        memset(next_tag, 0, sizeof(next_tag));
         qatomic_set(&meeting, 0);
         stats.init_calls = v;
         stats.init_size = data_size;
@@ -185,6 +201,18 @@ static void handle(uint64_t raw, void *data)
             g_usleep(100);
         }
         put_word(slot, 1, qatomic_read(&meeting) >= arg ? 0 : -1);
+        break;
+    }
+    case BDT_OP_BATCH: {
+        uint64_t size = get_word(slot, 0);
+
+        if (arg > data_size || size > data_size - arg) {
+            put_word(slot, 1, -1);
+            break;
+        }
+        put_word(slot, 1, qemu_backdoor_batch_foreach((uint8_t *)data + arg,
+                                                      size, check_record,
+                                                      &next_tag[n]));
         break;
     }
     case BDT_OP_PRINT:

@@ -49,7 +49,18 @@ enum {
      * (parallel calls); word 1: 0 when they met, -1 when not
      */
     BDT_OP_MEET = 0x09,
+    /*
+     * read the batch (include/backdoor/abi.h) at offset ARG of the data
+     * channel, word 0 of the slot bytes long; word 1: the number of
+     * records, or -1.  Records of slot N must come with tags 0, 1, 2...
+     * in order (the count goes on across batches), tag T with
+     * BDT_RECORD_LEN(T) bytes BDT_RECORD_BYTE(T, i)
+     */
+    BDT_OP_BATCH = 0x0a,
 };
+
+#define BDT_RECORD_LEN(t)       ((t) % 61)
+#define BDT_RECORD_BYTE(t, i)   ((uint8_t)((t) * 7 + (i)))
 
 /* BDT_OP_STATS, 64-bit words; helper results land in word 1 (0 or -1) */
 struct bdt_stats {
@@ -61,6 +72,8 @@ struct bdt_stats {
     uint64_t overlaps;      /* calls that started while another ran */
     uint64_t last_cmd;      /* the previous command */
     uint64_t bad_ops;       /* unknown ops or slots */
+    uint64_t records_ok;    /* BDT_OP_BATCH records as expected */
+    uint64_t records_bad;   /* out of order, or wrong length or bytes */
 };
 
 #endif /* BACKDOOR_TEST_OPS_H */
