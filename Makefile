@@ -87,8 +87,9 @@ check:
 demo:
 	$(TOP)/demo/run-demo.sh
 
-bench: all
-	$(TOP)/tests/bench/backdoor/run-bench.sh
+# its own build of QEMU with the test library, in $(BUILD)/bench
+bench:
+	BUILD=$(BUILD) $(TOP)/tests/bench/backdoor/run-bench.sh
 
 # clang + libFuzzer + ASan + UBSan build in $(BUILD)/fuzz, then QEMU's
 # generic-fuzz over the device for FUZZ_TIME seconds (corpus kept there)

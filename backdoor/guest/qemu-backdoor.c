@@ -334,31 +334,16 @@ void qemu_backdoor_batch_flush(struct qemu_backdoor_batch *b)
     b->used = 0;
 }
 
-int qemu_backdoor_batch_add(struct qemu_backdoor_batch *b, uint32_t tag,
-                            const void *rec, size_t len)
+int qemu_backdoor_batch_add_flush(struct qemu_backdoor_batch *b,
+                                  uint32_t tag, const void *rec, size_t len)
 {
     size_t room = b->size - QEMU_BACKDOOR_BATCH_HEAD;
-    size_t need;
-    uint8_t *p;
-    uint32_t head[2];
 
-    if (len > room - QEMU_BACKDOOR_RECORD_HEAD) {
+    if (len > room - QEMU_BACKDOOR_RECORD_HEAD ||
+        QEMU_BACKDOOR_RECORD_HEAD + BATCH_ALIGN(len) > room) {
         errno = EMSGSIZE;
         return -1;
     }
-    need = QEMU_BACKDOOR_RECORD_HEAD + BATCH_ALIGN(len);
-    if (need > room) {
-        errno = EMSGSIZE;
-        return -1;
-    }
-    if (need > room - b->used) {
-        qemu_backdoor_batch_flush(b);
-    }
-    p = b->area + QEMU_BACKDOOR_BATCH_HEAD + b->used;
-    head[0] = len;
-    head[1] = tag;
-    memcpy(p, head, sizeof(head));
-    memcpy(p + QEMU_BACKDOOR_RECORD_HEAD, rec, len);
-    b->used += need;
-    return 0;
+    qemu_backdoor_batch_flush(b);
+    return qemu_backdoor_batch_add(b, tag, rec, len);
 }

@@ -109,21 +109,44 @@ int qemu_backdoor_batch_init(struct qemu_backdoor_batch *b, uint64_t offset,
                              uint64_t size, uint64_t cmd);
 
 /**
+ * qemu_backdoor_batch_flush: hand the records written so far to the
+ * library (one command; nothing when there are none)
+ */
+void qemu_backdoor_batch_flush(struct qemu_backdoor_batch *b);
+
+/* qemu_backdoor_batch_add() when the record does not fit: flush, then add */
+int qemu_backdoor_batch_add_flush(struct qemu_backdoor_batch *b,
+                                  uint32_t tag, const void *rec, size_t len);
+
+/**
  * qemu_backdoor_batch_add: append a record, flushing first when it does not
  * fit in what is left of the area
  * @tag: a number the library receives with the record
  * @rec: @len bytes of payload
  *
- * Returns 0, or -1 with errno EMSGSIZE when the record is larger than the
- * area can ever hold.
+ * Inline, so that a record of a constant size costs a few stores and no
+ * call.  Returns 0, or -1 with errno EMSGSIZE when the record is larger
+ * than the area can ever hold.
  */
-int qemu_backdoor_batch_add(struct qemu_backdoor_batch *b, uint32_t tag,
-                            const void *rec, size_t len);
+static inline int qemu_backdoor_batch_add(struct qemu_backdoor_batch *b,
+                                          uint32_t tag, const void *rec,
+                                          size_t len)
+{
+    size_t need = QEMU_BACKDOOR_RECORD_HEAD +
+        ((len + QEMU_BACKDOOR_RECORD_ALIGN - 1) &
+         ~(size_t)(QEMU_BACKDOOR_RECORD_ALIGN - 1));
+    uint8_t *p = b->area + QEMU_BACKDOOR_BATCH_HEAD + b->used;
+    uint32_t head[2];
 
-/**
- * qemu_backdoor_batch_flush: hand the records written so far to the
- * library (one command; nothing when there are none)
- */
-void qemu_backdoor_batch_flush(struct qemu_backdoor_batch *b);
+    if (len > b->size || need > b->size - QEMU_BACKDOOR_BATCH_HEAD - b->used) {
+        return qemu_backdoor_batch_add_flush(b, tag, rec, len);
+    }
+    head[0] = (uint32_t)len;
+    head[1] = tag;
+    __builtin_memcpy(p, head, sizeof(head));
+    __builtin_memcpy(p + QEMU_BACKDOOR_RECORD_HEAD, rec, len);
+    b->used += need;
+    return 0;
+}
 
 #endif /* QEMU_BACKDOOR_GUEST_H */

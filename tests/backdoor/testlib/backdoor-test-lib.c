@@ -130,6 +130,12 @@ static void check_record(uint32_t tag, const void *rec, size_t len,
     *next = tag + 1;
 }
 
+static void count_record(uint32_t tag, const void *rec, size_t len,
+                         void *opaque)
+{
+    (*(uint64_t *)opaque)++;
+}
+
 static void handle(uint64_t raw, void *data)
 {
     uint64_t cmd = tswap64(raw);
@@ -203,16 +209,21 @@ static void handle(uint64_t raw, void *data)
         put_word(slot, 1, qatomic_read(&meeting) >= arg ? 0 : -1);
         break;
     }
-    case BDT_OP_BATCH: {
-        uint64_t size = get_word(slot, 0);
+    case BDT_OP_BATCH:
+    case BDT_OP_BATCH_COUNT: {
+        uint64_t size = get_word(slot, 0), count = 0;
 
         if (arg > data_size || size > data_size - arg) {
             put_word(slot, 1, -1);
-            break;
+        } else if (op == BDT_OP_BATCH) {
+            put_word(slot, 1, qemu_backdoor_batch_foreach(
+                         (uint8_t *)data + arg, size, check_record,
+                         &next_tag[n]));
+        } else {
+            put_word(slot, 1, qemu_backdoor_batch_foreach(
+                         (uint8_t *)data + arg, size, count_record, &count));
+            qatomic_add(&stats.records_ok, count);
         }
-        put_word(slot, 1, qemu_backdoor_batch_foreach((uint8_t *)data + arg,
-                                                      size, check_record,
-                                                      &next_tag[n]));
         break;
     }
     case BDT_OP_PRINT:

@@ -57,6 +57,8 @@ enum {
      * BDT_RECORD_LEN(T) bytes BDT_RECORD_BYTE(T, i)
      */
     BDT_OP_BATCH = 0x0a,
+    /* the same, but the records are only counted (in records_ok) */
+    BDT_OP_BATCH_COUNT = 0x0b,
 };
 
 #define BDT_RECORD_LEN(t)       ((t) % 61)

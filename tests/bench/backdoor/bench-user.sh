@@ -2,19 +2,23 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # User-mode benchmark: $BUILD/qemu-build/qemu-x86_64 -backdoor DIR runs
-# guest/userbench.c (x86_64, static):
+# guest/userbench.c (x86_64, static) against the test library
+# (tests/backdoor/testlib, which run-bench.sh builds in), serialised and
+# in parallel mode (BDT_PARALLEL=1: the library asks for
+# QEMU_BACKDOOR_F_PARALLEL):
 #
-#   ns per op: backdoor call (through qemu_backdoor(), and as one inlined
-#              store), next to a plain store, a guest getppid(), a pipe
-#              write+read, and a store into the magic page of the TCG
-#              plugin peer (magic-store-plugin.c)
+#   ns per call: through qemu_backdoor() and as one inlined store, next
+#                to a store into the magic page of the TCG plugin peer
+#                (magic-store-plugin.c), a plain store, getppid(), a pipe
 #   run time of a store-heavy loop: no channel / channel set up / plugin
+#   calls per second from 1, 2 and 4 guest threads, both modes
+#   records per second, batched and one command per record
 #   memcpy bandwidth into the data channel and into ordinary memory
-#   backdoor calls per second from 1, 2 and 4 guest threads
 #
-# and the ratios.  The library that handles the calls is the one the
-# build has (configure --with-backdoor=DIR; the default one otherwise).
-# Figures only; nothing is asserted.  BENCH_CALLS sets the call count.
+# The runs that are compared take turns, BENCH_ROUNDS times (default 10);
+# the table gives the median of the rounds and their spread (min-max),
+# and each ratio is the median of the per-round ratios.  Figures only;
+# nothing is asserted.  BENCH_CALLS sets the call count of a run.
 
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -22,17 +26,21 @@ top=${BACKDOOR_TOP:-$(cd "$here/../../.." && pwd)}
 BUILD=${BUILD:-$top/build}
 qb=$BUILD/qemu-build
 qemu=$qb/qemu-x86_64
-n=${BENCH_CALLS:-2000000}
+n=${BENCH_CALLS:-1000000}
+rounds=${BENCH_ROUNDS:-10}
 
 [ -x "$qemu" ] || {
-    echo "bench-user: no $qemu: build QEMU first (make)" >&2
+    echo "bench-user: no $qemu: build QEMU first" >&2
     exit 1
 }
 T=$(mktemp -d "${TMPDIR:-/tmp}/bd-ubench.XXXXXX")
 trap 'rm -rf "$T"' EXIT
+. "$here/stats.sh"
+BENCH_OUT=$T/out
 
 make -s -C "$top/backdoor/guest" CC=cc O="$T/lib" >&2 || exit 1
-cc -static -O2 -Wall -pthread -I"$top/backdoor/guest" -o "$T/userbench" \
+cc -static -O2 -Wall -pthread -I"$top/backdoor/guest" \
+    -I"$top/tests/backdoor/testlib" -o "$T/userbench" \
     "$here/guest/userbench.c" "$T/lib/libqemu-backdoor-guest.a" || exit 1
 
 plugin=
@@ -45,78 +53,81 @@ else
     echo "bench-user: no TCG plugin peer (plugins disabled or no compiler)" >&2
 fi
 
-lib=$(sed -n 's/^ *backdoor library *: //p' "$qb/configure.log" 2>/dev/null)
-echo "# $(basename "$qemu") -backdoor DIR userbench (library: ${lib:-?})"
+echo "# $(basename "$qemu") -backdoor DIR userbench, the test library;" \
+     "$rounds rounds"
 echo "# $(nproc) host CPUs, $(uname -r); $(date -u +%Y-%m-%dT%H:%MZ)"
 
-# run NAME QEMU-ARGS...: the guest's BENCH lines, prefixed with NAME
+# run ROUND NAME [VAR=VALUE...] -- QEMU-ARGS...: "ROUND NAME.FIGURE VALUE"
+# lines from the guest's BENCH lines
 run() {
-    local name=$1
+    local round=$1 name=$2
+    shift 2
+    local env=()
+    while [ "$1" != -- ]; do
+        env+=("$1")
+        shift
+    done
     shift
-    "$qemu" "$@" 2>>"$T/qemu.log" | sed -n "s/^BENCH /$name /p"
+    env "${env[@]}" "$qemu" "$@" 2>>"$T/qemu.log" |
+        sed -n "s/^BENCH \\([^ ]*\\) \\([^ ]*\\) .*/$round $name.\\1 \\2/p"
 }
-run ops -backdoor "$T/bd" "$T/userbench" ops "$T/bd" "$n" >"$T/out"
-if [ -n "$plugin" ]; then
-    run plugin -plugin "$plugin" -d plugin -D "$T/plugin.out" \
-        "$T/userbench" magic x "$n" >>"$T/out"
-fi
-# the loops alternate, best of seven each, to even out the machine's noise
-for _ in 1 2 3 4 5 6 7; do
-    run loop-none "$T/userbench" loop >>"$T/out"
-    run loop-channel -backdoor "$T/bd" "$T/userbench" loop "$T/bd" >>"$T/out"
+bd=$T/bd
+run 0 ops -- -backdoor "$bd" "$T/userbench" ops "$bd" "$n" >>"$T/out"
+for r in $(seq "$rounds"); do
+    run "$r" serial -- -backdoor "$bd" "$T/userbench" calls "$bd" "$n"
+    run "$r" parallel BDT_PARALLEL=1 -- \
+        -backdoor "$bd" "$T/userbench" calls "$bd" "$n"
     if [ -n "$plugin" ]; then
-        run loop-plugin -plugin "$plugin" "$T/userbench" loop >>"$T/out"
+        run "$r" plugin -- -plugin "$plugin" "$T/userbench" magic x "$n"
     fi
-done
-
-# val RUN NAME: the figure; for the loops, the best of the runs
-val() {
-    awk -v r="$1" -v k="$2" '$1 == r && $2 == k {
-        if (best == "" || $3 < best) best = $3 } END { print best }' "$T/out"
-}
-ratio() {
-    awk -v a="$1" -v b="$2" 'BEGIN {
-        if (a == "" || b == "" || b == 0) print "n/a"; else printf "%.2f", a / b }'
-}
-store=$(val ops store) call=$(val ops call) inl=$(val ops inline)
-ppid=$(val ops getppid) pipe=$(val ops pipe) magic=$(val plugin magic)
-[ -n "$call" ] || {
+    run "$r" none -- "$T/userbench" loop
+    run "$r" channel -- -backdoor "$bd" "$T/userbench" loop "$bd"
+    if [ -n "$plugin" ]; then
+        run "$r" plugin -- -plugin "$plugin" "$T/userbench" loop
+    fi
+    run "$r" serial -- -backdoor "$bd" "$T/userbench" threads "$bd" "$n"
+    run "$r" parallel BDT_PARALLEL=1 -- \
+        -backdoor "$bd" "$T/userbench" threads "$bd" "$n"
+    run "$r" serial -- -backdoor "$bd" "$T/userbench" batch "$bd" $((4 * n))
+done >>"$T/out"
+grep -q '^1 serial.call ' "$T/out" || {
     echo "bench-user: the guest did not report" >&2
     tail -n 20 "$T/qemu.log" >&2
     exit 1
 }
-printf '%-44s %10s %10s\n' "operation (qemu-x86_64 guest)" "ns/op" "x call"
-for row in "backdoor call, qemu_backdoor()|$call" \
-           "backdoor call, one inlined store|$inl" \
-           "plain store|$store" "getppid()|$ppid" "pipe write+read|$pipe" \
-           "plugin peer: store into its magic page|${magic:-n/a}"; do
-    printf '%-44s %10s %10s\n' "${row%%|*}" "${row#*|}" \
-        "$(ratio "${row#*|}" "$call")"
-done
+
+bench_head "ns per operation (qemu-x86_64 guest)"
+bench_row "backdoor call, qemu_backdoor(), serialised" serial.call
+bench_row "backdoor call, qemu_backdoor(), parallel mode" parallel.call
+bench_row "backdoor call, one inlined store, serialised" serial.inline
+bench_row "backdoor call, one inlined store, parallel" parallel.inline
+bench_row "plugin peer: store into its magic page" plugin.magic
+bench_row "plain store (one run)" ops.store
+bench_row "getppid() (one run)" ops.getppid
+bench_row "pipe write+read (one run)" ops.pipe
 echo
-none=$(val loop-none loop) chan=$(val loop-channel loop)
-plug=$(val loop-plugin loop)
-printf '%-44s %10s %10s\n' "store-heavy loop (64 Mi stores)" "ms" "x none"
-printf '%-44s %10s %10s\n' "no channel" "$none" "1.00"
-printf '%-44s %10s %10s\n' "channel set up (-backdoor, one call)" "$chan" \
-    "$(ratio "$chan" "$none")"
-printf '%-44s %10s %10s\n' "under the plugin peer" "${plug:-n/a}" \
-    "$(ratio "$plug" "$none")"
+bench_head "ratios (median of the rounds' ratios)"
+bench_row "call, parallel / plugin peer (goal <= 2)" parallel.call plugin.magic
+bench_row "call, serialised / plugin peer" serial.call plugin.magic
+bench_row "inlined store, parallel / plugin peer" parallel.inline plugin.magic
+bench_row "loop with channel / without (goal <= 1.01)" channel.loop none.loop
+bench_row "loop under the plugin peer / without" plugin.loop none.loop
 echo
-ram=$(val ops memcpy-ram) data=$(val ops memcpy-data)
-printf '%-44s %10s %10s\n' "memcpy, 64 KiB blocks" "MiB/s" "x RAM"
-printf '%-44s %10s %10s\n' "into ordinary memory" "$ram" "1.00"
-printf '%-44s %10s %10s\n' "into the data channel" "$data" \
-    "$(ratio "$data" "$ram")"
-echo
-t1=$(val ops threads-1)
-printf '%-44s %10s %10s\n' "backdoor calls from guest threads" "calls/s" "x 1"
+bench_head "calls per second from guest threads"
 for t in 1 2 4; do
-    v=$(val ops threads-$t)
-    printf '%-44s %10.0f %10s\n' "$t thread(s)" "$v" "$(ratio "$v" "$t1")"
+    bench_row "$t thread(s), serialised" serial.threads-$t
+    bench_row "$t thread(s), parallel mode" parallel.threads-$t
 done
+bench_row "2 threads / 1, parallel (goal >= 1.8)" parallel.threads-2 \
+    parallel.threads-1
+bench_row "2 threads / 1, serialised" serial.threads-2 serial.threads-1
 echo
-echo "ratios: call / plugin peer = $(ratio "$inl" "$magic") (inlined store)," \
-    "$(ratio "$call" "$magic") (qemu_backdoor());" \
-    "loop with channel / without = $(ratio "$chan" "$none");" \
-    "call / getppid = $(ratio "$call" "$ppid")"
+bench_head "records of 16 bytes per second"
+bench_row "one command per record" serial.records-call
+bench_row "batched (qemu_backdoor_batch_add)" serial.records-batch
+bench_row "batched / one command per record (goal >= 20)" serial.records-batch \
+    serial.records-call
+echo
+printf '%-46s %12s\n' "memcpy, 64 KiB blocks, MiB/s (one run)" ""
+printf '%-46s %12s\n' "into ordinary memory" "$(bench_stat ops.memcpy-ram | cut -d' ' -f1)"
+printf '%-46s %12s\n' "into the data channel" "$(bench_stat ops.memcpy-data | cut -d' ' -f1)"

@@ -21,7 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include "qemu-backdoor.h"
+#include "backdoor-test-ops.h"
 
 #define EDU_VENDOR      0x1234
 #define EDU_DEVICE      0x11e8
@@ -167,41 +170,91 @@ static const struct {
     { "vmport-in", time_vmport, 1 },
 };
 
-/*
- * The operations are measured in turn, REPEAT * 2 times, so that they all
- * see the same host load; the best run of each counts.
- */
-static void bench_calls(long n)
+/* calls per second from @k threads, each pinned to a vCPU of its own */
+static long per_thread;
+
+static void *caller(void *arg)
 {
-    double best[ARRAY_LEN(ops)];
+    cpu_set_t set;
 
-    edu = map_bar0(EDU_VENDOR, EDU_DEVICE, 4096);
-    if (!edu) {
-        printf("# no edu device: %s\n", strerror(errno));
+    CPU_ZERO(&set);
+    CPU_SET((uintptr_t)arg % sysconf(_SC_NPROCESSORS_ONLN), &set);
+    sched_setaffinity(0, sizeof(set), &set);
+    for (long i = 0; i < per_thread; i++) {
+        qemu_backdoor(0);       /* the test library's no-op */
     }
-    if (iopl(3) < 0) {
-        printf("# iopl: %s\n", strerror(errno));
-    }
-    for (size_t i = 0; i < ARRAY_LEN(ops); i++) {
-        best[i] = 1e30;
-    }
-    for (int r = 0; r < 2 * REPEAT; r++) {
-        for (size_t i = 0; i < ARRAY_LEN(ops); i++) {
-            double t = ops[i].time(n * ops[i].scale);
+    return NULL;
+}
 
-            if (t < 0) {
-                best[i] = -1;
-            } else if (best[i] >= 0 && t < best[i]) {
-                best[i] = t;
-            }
+static double calls_per_s(int k, long n)
+{
+    pthread_t th[16];
+    double t = now_ns();
+
+    per_thread = n / k;
+    for (int i = 0; i < k; i++) {
+        pthread_create(&th[i], NULL, caller, (void *)(uintptr_t)i);
+    }
+    for (int i = 0; i < k; i++) {
+        pthread_join(th[i], NULL);
+    }
+    return per_thread * k / ((now_ns() - t) / 1e9);
+}
+
+/*
+ * records of 16 bytes per second through a 64 KiB batch at 64 KiB into
+ * the data channel, flushed when full or (@per_record) after each one;
+ * the test library counts them
+ */
+static double records_per_s(long n, int per_record)
+{
+    const uint64_t off = 65536, size = 65536;
+    struct qemu_backdoor_batch b;
+    volatile uint64_t *w = qemu_backdoor_data();
+    uint64_t rec[2];
+    double t;
+
+    w[0] = size;
+    if (qemu_backdoor_batch_init(&b, off, size,
+                                 BDT_CMD(BDT_OP_BATCH_COUNT, 0, off))) {
+        return -1;
+    }
+    t = now_ns();
+    for (long i = 0; i < n; i++) {
+        rec[0] = i;
+        rec[1] = i * 3;
+        qemu_backdoor_batch_add(&b, 1, rec, sizeof(rec));
+        if (per_record) {
+            qemu_backdoor_batch_flush(&b);
         }
     }
+    qemu_backdoor_batch_flush(&b);
+    return n / ((now_ns() - t) / 1e9);
+}
+
+/*
+ * One round: every operation once, in turn, so that they all see the same
+ * host load; "BENCH ROUND NAME VALUE UNIT" lines
+ */
+static void bench_round(int r, long n)
+{
     for (size_t i = 0; i < ARRAY_LEN(ops); i++) {
-        if (best[i] >= 0) {
-            printf("BENCH %s %.1f ns\n", ops[i].name,
-                   best[i] / (n * ops[i].scale));
+        double t = ops[i].time(n * ops[i].scale);
+
+        if (t >= 0) {
+            printf("BENCH %d %s %.1f ns\n", r, ops[i].name,
+                   t / (n * ops[i].scale));
         }
     }
+    for (int k = 1; k <= 4; k *= 2) {
+        printf("BENCH %d threads-%d %.0f calls/s\n", r, k,
+               calls_per_s(k, n));
+    }
+    printf("BENCH %d records-call %.0f records/s\n", r,
+           records_per_s(n / 4, 1));
+    printf("BENCH %d records-batch %.0f records/s\n", r,
+           records_per_s(4 * n, 0));
+    fflush(stdout);
 }
 
 /* ns for @rounds memcpy of @len bytes from @src into @dst */
@@ -236,9 +289,9 @@ static void bench_copy(int rounds)
         t = copy_time(qemu_backdoor_data(), src, len, rounds);
         best_data = t < best_data ? t : best_data;
     }
-    printf("BENCH memcpy-ram %.0f MiB/s\n",
+    printf("BENCH 0 memcpy-ram %.0f MiB/s\n",
            (double)len * rounds / (1024.0 * 1024.0) / (best_ram / 1e9));
-    printf("BENCH memcpy-data %.0f MiB/s\n",
+    printf("BENCH 0 memcpy-data %.0f MiB/s\n",
            (double)len * rounds / (1024.0 * 1024.0) / (best_data / 1e9));
     if (memcmp(qemu_backdoor_data(), src, len)) {
         printf("# the data channel did not keep what was copied\n");
@@ -250,11 +303,12 @@ static void bench_copy(int rounds)
 int main(int argc, char **argv)
 {
     long n = 1000000;
-    int rounds = 100;
+    int copies = 100, rounds = 10;
     cpu_set_t set;
 
     if ((argc > 1 && sscanf(argv[1], "%ld", &n) != 1) ||
-        (argc > 2 && sscanf(argv[2], "%d", &rounds) != 1)) {
+        (argc > 2 && sscanf(argv[2], "%d", &copies) != 1) ||
+        (argc > 3 && sscanf(argv[3], "%d", &rounds) != 1)) {
         fprintf(stderr, "%s: bad number\n", argv[0]);
         return 2;
     }
@@ -265,7 +319,16 @@ int main(int argc, char **argv)
         printf("# qemu_backdoor_init: %s\n", strerror(errno));
         return 1;
     }
-    bench_calls(n);
-    bench_copy(rounds);
+    edu = map_bar0(EDU_VENDOR, EDU_DEVICE, 4096);
+    if (!edu) {
+        printf("# no edu device: %s\n", strerror(errno));
+    }
+    if (iopl(3) < 0) {
+        printf("# iopl: %s\n", strerror(errno));
+    }
+    for (int r = 1; r <= rounds; r++) {
+        bench_round(r, n);
+    }
+    bench_copy(copies);
     return 0;
 }

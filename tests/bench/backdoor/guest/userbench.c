@@ -5,15 +5,21 @@
  *
  * Prints "BENCH name value unit" lines; asserts nothing.
  *
- *   ops DIR        ns per op: plain store, backdoor call through the
- *                  library, backdoor store inlined, getppid(), pipe
- *                  write+read; memcpy bandwidth into the data channel and
- *                  into ordinary memory; calls per second from 1, 2, 4
- *                  threads
+ *   calls DIR      ns per backdoor call, through qemu_backdoor() and as
+ *                  one inlined store
+ *   ops DIR        ns per op: plain store, getppid(), pipe write+read;
+ *                  memcpy bandwidth into the data channel and into
+ *                  ordinary memory
+ *   threads DIR    backdoor calls per second from 1, 2 and 4 threads
+ *   batch DIR      records per second: batched (qemu_backdoor_batch_*),
+ *                  and one command per record (a batch of one)
  *   loop [DIR]     run time of a store-heavy loop; with DIR, after opening
  *                  the channel and sending one command
  *   magic          ns per store into the plugin peer's magic page
  *                  (MAGIC_ADDR, see magic-store-plugin.c)
+ *
+ * The library is the test library (tests/backdoor/testlib): command 0 is
+ * its no-op, BDT_OP_BATCH reads and checks a batch.
  *
  * Copyright (c) 2026 The QEMU backdoor channel authors
  *
@@ -24,6 +30,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "qemu-backdoor.h"
+#include "backdoor-test-ops.h"
 
 #define MAGIC_ADDR  0x200000000ULL
 #define CMD_NOP     0   /* op 0, slot 0: a no-op for the test library */
@@ -174,6 +182,51 @@ static double calls_per_s(int threads, long n)
     return threads * n / (t / 1e9);
 }
 
+/*
+ * Records per second for @n records of 16 bytes (a tracer's event: a
+ * timestamp and a value) written through a 64 KiB batch, flushed when
+ * full (@per_record false) or after each record; the library counts them
+ */
+static double records_per_s(long n, bool per_record)
+{
+    const uint64_t off = 65536, size = 65536;
+    struct qemu_backdoor_batch b;
+    uint64_t *w = qemu_backdoor_data();
+    struct bdt_stats st;
+    uint64_t rec[2];
+    double t0;
+
+    /* the library's tags start again at 0 */
+    qemu_backdoor(BDT_CMD(BDT_OP_RESET, 0, 0));
+    w[0] = size;
+    if (qemu_backdoor_batch_init(&b, off, size,
+                                 BDT_CMD(BDT_OP_BATCH_COUNT, 0, off))) {
+        perror("qemu_backdoor_batch_init");
+        exit(1);
+    }
+    t0 = now_ns();
+    for (long tag = 0; tag < n; tag++) {
+        rec[0] = tag;
+        rec[1] = tag * 3;
+        qemu_backdoor_batch_add(&b, 1, rec, sizeof(rec));
+        if (per_record) {
+            qemu_backdoor_batch_flush(&b);
+        }
+    }
+    qemu_backdoor_batch_flush(&b);
+    t0 = now_ns() - t0;
+    /* the library checked them all: its counters say so */
+    qemu_backdoor(BDT_CMD(BDT_OP_STATS, 0, 0));
+    memcpy(&st, w, sizeof(st));
+    if (st.records_ok != (uint64_t)n || st.records_bad) {
+        fprintf(stderr, "userbench: the library got %" PRIu64 " records "
+                "right and %" PRIu64 " wrong, of %ld\n", st.records_ok,
+                st.records_bad, n);
+        exit(1);
+    }
+    return n / (t0 / 1e9);
+}
+
 /* the store-heavy loop: 64 Mi stores over a 32 KiB buffer */
 static void store_loop(void)
 {
@@ -221,8 +274,6 @@ int main(int argc, char **argv)
 
         open_channel(argv[2]);
         report("store", best(t_store, 10 * n), "ns");
-        report("call", best(t_call, n), "ns");
-        report("inline", best(t_inline, n), "ns");
         report("getppid", best(t_getppid, n / 10), "ns");
         if (pipe(pfd) == 0) {
             report("pipe", best(t_pipe, n / 20), "ns");
@@ -243,9 +294,25 @@ int main(int argc, char **argv)
         }
         report("memcpy-ram", ram_rate, "MiB/s");
         report("memcpy-data", data_rate, "MiB/s");
+        return 0;
+    }
+    if (!strcmp(mode, "calls") && argc > 2) {
+        open_channel(argv[2]);
+        report("call", best(t_call, n), "ns");
+        report("inline", best(t_inline, n), "ns");
+        return 0;
+    }
+    if (!strcmp(mode, "threads") && argc > 2) {
+        open_channel(argv[2]);
         report("threads-1", calls_per_s(1, n), "calls/s");
         report("threads-2", calls_per_s(2, n / 2), "calls/s");
         report("threads-4", calls_per_s(4, n / 4), "calls/s");
+        return 0;
+    }
+    if (!strcmp(mode, "batch") && argc > 2) {
+        open_channel(argv[2]);
+        report("records-call", records_per_s(n / 4, true), "records/s");
+        report("records-batch", records_per_s(n, false), "records/s");
         return 0;
     }
     if (!strcmp(mode, "loop")) {
@@ -266,7 +333,7 @@ int main(int argc, char **argv)
         report("magic", best(t_magic, n), "ns");
         return 0;
     }
-    fprintf(stderr, "usage: %s ops DIR [N] | loop [DIR] | magic [N]\n",
-            argv[0]);
+    fprintf(stderr, "usage: %s calls|ops|threads|batch DIR [N] | "
+            "loop [DIR] | magic [N]\n", argv[0]);
     return 2;
 }
