@@ -20,6 +20,7 @@
 #include "backdoor/qemu/qemu-backdoor.h"
 #ifndef CONFIG_USER_ONLY
 #include "system/hw_accel.h"
+#include "system/runstate.h"
 #include "system/system.h"
 #endif
 #include "trace.h"
@@ -33,6 +34,11 @@ static uint64_t backdoor_lib_size;
 static CPUState *backdoor_caller;
 /* set by backdoor_channel_exit(): the channel never opens again */
 static bool backdoor_exited;
+#ifdef CONFIG_USER_ONLY
+/* qemu_backdoor_quit() was called: the exit status; protected by the lock */
+static bool backdoor_quit_requested;
+static int backdoor_quit_status;
+#endif
 
 static void __attribute__((constructor)) backdoor_lock_init(void)
 {
@@ -102,15 +108,45 @@ void backdoor_channel_exit(void)
 
 void backdoor_channel_command(CPUState *cpu, uint64_t cmd)
 {
-    QEMU_LOCK_GUARD(&backdoor_lock);
+#ifdef CONFIG_USER_ONLY
+    bool quit = false;
+    int status = 0;
+#endif
 
-    if (!backdoor_is_open) {
-        return;
+    WITH_QEMU_LOCK_GUARD(&backdoor_lock) {
+        if (!backdoor_is_open) {
+            return;
+        }
+        trace_backdoor_channel_command(cpu ? cpu->cpu_index : -1,
+                                       tswap64(cmd));
+        backdoor_caller = cpu;
+        qemu_backdoor(cmd, backdoor_data);
+        backdoor_caller = NULL;
+#ifdef CONFIG_USER_ONLY
+        quit = backdoor_quit_requested;
+        status = backdoor_quit_status;
+        backdoor_quit_requested = false;
+#endif
     }
-    trace_backdoor_channel_command(cpu ? cpu->cpu_index : -1, tswap64(cmd));
-    backdoor_caller = cpu;
-    qemu_backdoor(cmd, backdoor_data);
-    backdoor_caller = NULL;
+#ifdef CONFIG_USER_ONLY
+    if (quit && cpu) {
+        /* outside the lock: the exit path calls qemu_backdoor_exit() */
+        backdoor_user_quit(cpu, status);
+    }
+#endif
+}
+
+void qemu_backdoor_quit(int status)
+{
+    trace_backdoor_channel_quit(status);
+#ifdef CONFIG_USER_ONLY
+    /* backdoor_channel_command() exits once the library has returned */
+    backdoor_quit_requested = true;
+    backdoor_quit_status = status;
+#else
+    qemu_system_shutdown_request_with_code(SHUTDOWN_CAUSE_GUEST_SHUTDOWN,
+                                           status);
+#endif
 }
 
 CPUState *qemu_backdoor_cpu(void)

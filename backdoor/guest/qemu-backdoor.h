@@ -18,6 +18,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Version of this interface: (major << 16) | minor.  The minor number
+ * grows when something is added; the major one would change if a call
+ * changed.  1.1 added qemu-backdoor-std.h and the qemu-backdoor tool.
+ */
+#define QEMU_BACKDOOR_GUEST_VERSION_MAJOR   1
+#define QEMU_BACKDOOR_GUEST_VERSION_MINOR   1
+#define QEMU_BACKDOOR_GUEST_VERSION \
+    ((QEMU_BACKDOOR_GUEST_VERSION_MAJOR << 16) | \
+     QEMU_BACKDOOR_GUEST_VERSION_MINOR)
+
 /* Layout of the control channel (docs/specs/backdoor.rst) */
 #define QEMU_BACKDOOR_CTRL_SIZE     0x00  /* r: data channel size, bytes */
 #define QEMU_BACKDOOR_CTRL_CMD      0x08  /* w: 64-bit command */
@@ -78,5 +93,9 @@ void qemu_backdoor(uint64_t cmd);
  * result is not meaningful (@cmd on x86_64, 0 on aarch64).
  */
 uint64_t qemu_backdoor_call(uint64_t cmd);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* QEMU_BACKDOOR_GUEST_H */
