@@ -152,13 +152,38 @@ static int do_print(int argc, char **argv)
     return 0;
 }
 
+/* A decimal or 0x-prefixed hexadecimal number that fits 64 bits */
 static int parse_u64(const char *s, uint64_t *v)
 {
-    char *end;
+    unsigned base = 10;
+    uint64_t n = 0;
 
-    errno = 0;
-    *v = strtoull(s, &end, 0);
-    return errno || end == s || *end || *s == '-' ? -1 : 0;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s += 2;
+    }
+    if (!*s) {
+        return -1;
+    }
+    for (; *s; s++) {
+        unsigned d;
+
+        if (*s >= '0' && *s <= '9') {
+            d = *s - '0';
+        } else if (base == 16 && *s >= 'a' && *s <= 'f') {
+            d = *s - 'a' + 10;
+        } else if (base == 16 && *s >= 'A' && *s <= 'F') {
+            d = *s - 'A' + 10;
+        } else {
+            return -1;
+        }
+        if (n > (UINT64_MAX - d) / base) {
+            return -1;
+        }
+        n = n * base + d;
+    }
+    *v = n;
+    return 0;
 }
 
 static int do_exit(const char *arg)

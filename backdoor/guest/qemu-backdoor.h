@@ -18,7 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#ifdef __cplusplus
+/* C++ sees these declarations with C linkage */
+#ifdef \
+    __cplusplus
 extern "C" {
 #endif
 
@@ -94,7 +96,8 @@ void qemu_backdoor(uint64_t cmd);
  */
 uint64_t qemu_backdoor_call(uint64_t cmd);
 
-#ifdef __cplusplus
+#ifdef \
+    __cplusplus
 }
 #endif
 

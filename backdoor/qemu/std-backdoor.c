@@ -22,7 +22,7 @@
 #include "backdoor/qemu/qemu-backdoor.h"
 #include "backdoor/guest/qemu-backdoor-std.h"
 #include "exec/tswap.h"
-#ifdef __linux__
+#ifdef CONFIG_LINUX
 #include <sys/syscall.h>
 #include <linux/openat2.h>
 #endif
@@ -236,7 +236,7 @@ static int std_open(const char *name, int flags)
     }
     fd = -1;
     errno = ENOSYS;
-#if defined(__linux__) && defined(SYS_openat2)
+#if defined(CONFIG_LINUX) && defined(SYS_openat2)
     {
         struct open_how how = {
             .flags = flags,
