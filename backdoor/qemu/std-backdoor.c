@@ -21,6 +21,7 @@
 
 #include "backdoor/qemu/qemu-backdoor.h"
 #include "backdoor/guest/qemu-backdoor-std.h"
+#include "qemu/units.h"
 #include "exec/tswap.h"
 #ifdef CONFIG_LINUX
 #include <sys/syscall.h>
@@ -45,7 +46,7 @@ static int64_t std_clock_ns(clockid_t clock)
     struct timespec ts;
 
     clock_gettime(clock, &ts);
-    return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
 /* the guest's number for the host's @err */
@@ -142,11 +143,12 @@ void qemu_backdoor_std_exit(void)
                    "at exit\n");
     }
     if (std_roi_count) {
+        int64_t sec = std_roi_total / 1000000000;
+        int64_t nsec = std_roi_total % 1000000000;
+
         std_report("qemu-backdoor: roi: %" PRIu64 " region%s, %" PRId64
                    ".%09" PRId64 " s host time\n", std_roi_count,
-                   std_roi_count == 1 ? "" : "s",
-                   std_roi_total / 1000000000LL,
-                   std_roi_total % 1000000000LL);
+                   std_roi_count == 1 ? "" : "s", sec, nsec);
     }
 }
 
