@@ -179,6 +179,22 @@ for pair in x86_64:cc aarch64:aarch64-linux-gnu-gcc; do
         expect_status "$a: get of '$name' is refused" 1 "$a" get "$name" got
         [ ! -e "$T/work-$a/got" ] || not_ok "$a: get of '$name' created a file"
     done
+    # hostile requests: errors, bounded results, and QEMU keeps running
+    rm -rf "$share/f"
+    if "$cc" -static -O2 -o "$T/std-hostile-$a" "$TESTS_DIR/guest/std-hostile.c" \
+            -I"$BACKDOOR_TOP/backdoor/guest" \
+            "$BACKDOOR_CHECK_DIR/default/guest/$a/libqemu-backdoor-guest.a"; then
+        timeout 60 "$qb/qemu-$a" -backdoor-size 4K -backdoor "$T/bd-$a" \
+            "$T/std-hostile-$a" "$T/bd-$a" 2>"$T/hostile.err" >"$T/hostile.out"
+        st=$?
+        sed -n "s/^\(not \)\{0,1\}ok - /&$a: hostile: /p" "$T/hostile.out"
+        [ $st = 0 ] && [ "$(grep -c '^ok' "$T/hostile.out")" -ge 24 ] &&
+            ok "$a: hostile requests: QEMU runs on ($(stat -c %s "$T/hostile.err") bytes printed)" ||
+            { tail -c 300 "$T/hostile.err" | cut -c 1-100; echo; not_ok "$a: hostile requests: QEMU runs on (status $st)"; }
+    else
+        not_ok "$a: std-hostile.c compiles"
+    fi
+
     unset QEMU_BACKDOOR_SHARE
     expect_status "$a: put without QEMU_BACKDOOR_SHARE is refused" 1 "$a" put x
 
