@@ -3,8 +3,9 @@
 #
 # The standard command set of the built-in library and the guest tool
 # qemu-backdoor, in user mode, against the default check configuration
-# (no --with-backdoor): qemu-x86_64 and qemu-aarch64 run the static tool
-# that configuration built (build/check/default/guest/ARCH/qemu-backdoor)
+# (no --with-backdoor): qemu-x86_64, qemu-aarch64, qemu-i386 (32-bit) and
+# qemu-s390x (big-endian) run the static tool that configuration built
+# (build/check/default/guest/ARCH/qemu-backdoor)
 # exactly as docs/interop/backdoor-guest.rst shows:
 #
 #   QEMU_BACKDOOR_SHARE=SHARE qemu-ARCH -backdoor DIR \
@@ -51,7 +52,8 @@ expect_status() {
     fi
 }
 
-for pair in x86_64:cc aarch64:aarch64-linux-gnu-gcc; do
+for pair in x86_64:cc aarch64:aarch64-linux-gnu-gcc i386:i686-linux-gnu-gcc \
+        s390x:s390x-linux-gnu-gcc; do
     a=${pair%%:*} cc=${pair#*:}
     tool=$BACKDOOR_CHECK_DIR/default/guest/$a/qemu-backdoor
     if [ ! -x "$tool" ] || [ ! -x "$qb/qemu-$a" ]; then
