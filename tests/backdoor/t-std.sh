@@ -201,7 +201,12 @@ for pair in x86_64:cc aarch64:aarch64-linux-gnu-gcc i386:i686-linux-gnu-gcc \
     expect_status "$a: put without QEMU_BACKDOOR_SHARE is refused" 1 "$a" put x
 
     # any command: unknown ones are traced by the built-in library
-    printf '\x78\x56\x34\x12\x00\x00\x00\x00' >"$T/work-$a/data"
+    # 0x12345678 as the guest's first 64-bit word, in its byte order
+    if [ "$a" = s390x ]; then
+        printf '\x00\x00\x00\x00\x12\x34\x56\x78' >"$T/work-$a/data"
+    else
+        printf '\x78\x56\x34\x12\x00\x00\x00\x00' >"$T/work-$a/data"
+    fi
     out=$(cd "$T/work-$a" && timeout 60 "$qb/qemu-$a" -backdoor "$T/bd-$a" \
         -trace 'backdoor_default_command' "$tool" -d "$T/bd-$a" \
         cmd 0xcafe data 2>&1)
