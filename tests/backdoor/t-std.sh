@@ -94,6 +94,20 @@ for pair in x86_64:cc aarch64:aarch64-linux-gnu-gcc i386:i686-linux-gnu-gcc \
     BD_TIMEOUT=15 expect_status "$a: exit 0" 0 "$a" exit 0
     BD_TIMEOUT=15 expect_status "$a: exit 255" 255 "$a" exit 255
     expect_status "$a: exit 256 is a usage error" 2 "$a" exit 256
+    # while other guest threads send commands; the exit callback runs
+    if "$cc" -static -O2 -o "$T/std-exit-threads-$a" \
+            "$TESTS_DIR/guest/std-exit-threads.c" -I"$BACKDOOR_TOP/backdoor/guest" \
+            "$BACKDOOR_CHECK_DIR/default/guest/$a/libqemu-backdoor-guest.a" \
+            -lpthread; then
+        out=$(timeout 30 "$qb/qemu-$a" -backdoor "$T/bd-$a" \
+            "$T/std-exit-threads-$a" "$T/bd-$a" 2>&1)
+        st=$?
+        [ $st = 5 ] && grep -q '^qemu-backdoor: roi: 1 region, ' <<<"$out" &&
+            ok "$a: exit while 3 other threads send commands" ||
+            { printf '  %s\n' "$out" | tail -n 3; not_ok "$a: exit while 3 other threads send commands (status $st)"; }
+    else
+        not_ok "$a: std-exit-threads.c compiles"
+    fi
 
     # time, against the host's clock
     before=$(date +%s%N)
