@@ -242,6 +242,37 @@ for pair in x86_64:cc aarch64:aarch64-linux-gnu-gcc i386:i686-linux-gnu-gcc \
     expect_status "$a: an unknown command is a usage error" 2 "$a" frobnicate
 done
 
+# A library given to --with-backdoor keeps the standard commands by
+# chaining to qemu_backdoor_std(): the test library does (main build)
+mqb=$(qemu_build main) || true
+tool=$BACKDOOR_CHECK_DIR/default/guest/x86_64/qemu-backdoor
+if [ -n "$mqb" ] && [ -x "$mqb/qemu-x86_64" ]; then
+    out=$(timeout 60 "$mqb/qemu-x86_64" -backdoor "$T/bd-chain" "$tool" \
+        -d "$T/bd-chain" print chained 2>&1)
+    grep -q '^chained$' <<<"$out" && grep -q '^bdt-exit: 0 commands$' <<<"$out" &&
+        ok "the test library keeps the standard commands (chaining)" ||
+        { printf '  %s\n' "$out"; not_ok "the test library keeps the standard commands (chaining)"; }
+    timeout 60 "$mqb/qemu-x86_64" -backdoor "$T/bd-chain" "$tool" \
+        -d "$T/bd-chain" exit 9 >/dev/null 2>&1
+    st=$?
+    [ $st = 9 ] && ok "the test library: exit 9 ends QEMU with 9" ||
+        not_ok "the test library: exit 9 ends QEMU with 9 (status $st)"
+else
+    not_ok "the test library keeps the standard commands (no main build)"
+fi
+# a library without them: the tool says so and exits with 3
+sqb=$(qemu_build seed) || true
+if [ -n "$sqb" ] && [ -x "$sqb/qemu-x86_64" ]; then
+    out=$(timeout 60 "$sqb/qemu-x86_64" -backdoor "$T/bd-seed" "$tool" \
+        -d "$T/bd-seed" version 2>&1)
+    st=$?
+    [ $st = 3 ] && grep -q 'does not implement the standard commands' <<<"$out" &&
+        ok "a library without the standard commands: status 3 and a message" ||
+        { printf '  %s\n' "$out"; not_ok "a library without the standard commands: status 3 and a message (status $st)"; }
+else
+    skip "a library without the standard commands" "no seed build"
+fi
+
 # the guest header from C++
 cxx=$T/cxx-header
 if ! command -v g++ >/dev/null; then
