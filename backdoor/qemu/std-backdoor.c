@@ -129,8 +129,12 @@ void qemu_backdoor_std_init(uint64_t data_size)
     const char *share = g_getenv("QEMU_BACKDOOR_SHARE");
 
     std_size = data_size;
-    std_log = log && *log ? g_strdup(log) : NULL;
-    std_share = share && *share ? g_strdup(share) : NULL;
+    /*
+     * Absolute now: in user mode the guest's chdir() moves QEMU's current
+     * directory too.
+     */
+    std_log = log && *log ? g_canonicalize_filename(log, NULL) : NULL;
+    std_share = share && *share ? g_canonicalize_filename(share, NULL) : NULL;
 }
 
 void qemu_backdoor_std_exit(void)
