@@ -242,6 +242,28 @@ for pair in x86_64:cc aarch64:aarch64-linux-gnu-gcc i386:i686-linux-gnu-gcc \
     expect_status "$a: an unknown command is a usage error" 2 "$a" frobnicate
 done
 
+# as a user without privileges (when the tests run as root)
+tool=$BACKDOOR_CHECK_DIR/default/guest/x86_64/qemu-backdoor
+if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
+    skip "qemu-backdoor as a non-root user" "not root, or no setpriv"
+else
+    nr=$(mktemp -d /tmp/bd-nonroot.XXXXXX)
+    chmod 755 "$nr"
+    cp "$tool" "$nr/qemu-backdoor"
+    chown 65534:65534 "$nr"
+    out=$(cd "$nr" && setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$qb/qemu-x86_64" -backdoor "$nr/bd" "$nr/qemu-backdoor" -d "$nr/bd" \
+        print as nobody 2>&1)
+    (cd "$nr" && setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$qb/qemu-x86_64" -backdoor "$nr/bd" "$nr/qemu-backdoor" -d "$nr/bd" \
+        exit 4 >/dev/null 2>&1)
+    st=$?
+    [ "$out" = "as nobody" ] && [ $st = 4 ] &&
+        ok "qemu-backdoor print and exit as a non-root user (nobody)" ||
+        { printf '  %s\n' "$out"; not_ok "qemu-backdoor print and exit as a non-root user (nobody) (status $st)"; }
+    rm -rf "$nr"
+fi
+
 # A library given to --with-backdoor keeps the standard commands by
 # chaining to qemu_backdoor_std(): the test library does (main build)
 mqb=$(qemu_build main) || true
