@@ -66,7 +66,8 @@ _guest-lib:
 _install: _qemu _guest-lib
 	$(MAKE) -C $(QEMU_BUILD) install DESTDIR=$(DESTDIR)
 	install -d $(DESTDIR)$(prefix)/include $(DESTDIR)$(prefix)/lib
-	install -m 644 $(TOP)/backdoor/guest/qemu-backdoor.h $(DESTDIR)$(prefix)/include/
+	install -m 644 $(TOP)/backdoor/guest/qemu-backdoor.h \
+	    $(TOP)/backdoor/guest/qemu-backdoor-std.h $(DESTDIR)$(prefix)/include/
 	install -m 644 $(BUILD)/guest/x86_64/libqemu-backdoor-guest.a $(DESTDIR)$(prefix)/lib/
 	if [ -d $(QEMU_BUILD)/pc-bios/optionrom ]; then \
 	    install -d $(DESTDIR)$(prefix)/share/qemu && \
@@ -78,6 +79,8 @@ _install: _qemu _guest-lib
 	    [ -f $(BUILD)/guest/$$a/libqemu-backdoor-guest.a ] || continue; \
 	    install -d $(DESTDIR)$(prefix)/lib/qemu-backdoor-guest/$$a; \
 	    install -m 644 $(BUILD)/guest/$$a/libqemu-backdoor-guest.a \
+	        $(DESTDIR)$(prefix)/lib/qemu-backdoor-guest/$$a/; \
+	    install -m 755 $(BUILD)/guest/$$a/qemu-backdoor \
 	        $(DESTDIR)$(prefix)/lib/qemu-backdoor-guest/$$a/; \
 	done
 

@@ -23,6 +23,7 @@
 #include "exec/memory.h"
 #include "exec/ramblock.h"
 #include "system/hw_accel.h"
+#include "system/runstate.h"
 #include "system/system.h"
 #endif
 #include "trace.h"
@@ -43,6 +44,11 @@ static __thread CPUState *backdoor_caller;
 static bool backdoor_parallel;
 /* set by backdoor_channel_exit(): the channel never opens again */
 static bool backdoor_exited;
+#ifdef CONFIG_USER_ONLY
+/* qemu_backdoor_quit() was called in this thread's callback, and how */
+static __thread bool backdoor_quit_requested;
+static __thread int backdoor_quit_status;
+#endif
 
 static void __attribute__((constructor)) backdoor_lock_init(void)
 {
@@ -126,6 +132,19 @@ static void backdoor_call(CPUState *cpu, uint64_t cmd)
     backdoor_caller = NULL;
 }
 
+void qemu_backdoor_quit(int status)
+{
+    trace_backdoor_channel_quit(status);
+#ifdef CONFIG_USER_ONLY
+    /* backdoor_channel_command() exits once the library has returned */
+    backdoor_quit_requested = true;
+    backdoor_quit_status = status;
+#else
+    qemu_system_shutdown_request_with_code(SHUTDOWN_CAUSE_GUEST_SHUTDOWN,
+                                           status);
+#endif
+}
+
 void backdoor_channel_command(CPUState *cpu, uint64_t cmd)
 {
     if (backdoor_parallel) {
@@ -134,6 +153,13 @@ void backdoor_channel_command(CPUState *cpu, uint64_t cmd)
         QEMU_LOCK_GUARD(&backdoor_lock);
         backdoor_call(cpu, cmd);
     }
+#ifdef CONFIG_USER_ONLY
+    if (backdoor_quit_requested && cpu) {
+        backdoor_quit_requested = false;
+        /* outside the lock: the exit path calls qemu_backdoor_exit() */
+        backdoor_user_quit(cpu, backdoor_quit_status);
+    }
+#endif
 }
 
 CPUState *qemu_backdoor_cpu(void)

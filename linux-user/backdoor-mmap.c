@@ -41,6 +41,7 @@
 #include "qemu/bswap.h"
 #include "qapi/error.h"
 #include "qemu.h"
+#include "user-internals.h"
 #include "user-mmap.h"
 #include "exec/exec-all.h"
 #include "hw/core/cpu.h"
@@ -747,6 +748,19 @@ void backdoor_user_exec(void)
 {
     /* the library's qemu_backdoor_exit() does not run; its output does */
     fflush(NULL);
+}
+
+void backdoor_user_quit(CPUState *cpu, int status)
+{
+    /*
+     * The command came from a store in generated code, so this vCPU is
+     * inside cpu_exec().  It never goes back: leave the running state,
+     * as cpu_loop() does before a system call, so that the exit path can
+     * stop the other vCPUs, then exit like exit_group().
+     */
+    cpu_exec_end(cpu);
+    preexit_cleanup(cpu_env(cpu), status);
+    _exit(status);
 }
 
 void backdoor_user_exit(void)

@@ -20,6 +20,24 @@
 
 #include "../../include/backdoor/abi.h"
 
+/* C++ sees these declarations with C linkage */
+#ifdef \
+    __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Version of this interface: (major << 16) | minor.  The minor number
+ * grows when something is added; the major one would change if a call
+ * changed.  1.1 added qemu-backdoor-std.h, the qemu-backdoor tool and
+ * batched records.
+ */
+#define QEMU_BACKDOOR_GUEST_VERSION_MAJOR   1
+#define QEMU_BACKDOOR_GUEST_VERSION_MINOR   1
+#define QEMU_BACKDOOR_GUEST_VERSION \
+    ((QEMU_BACKDOOR_GUEST_VERSION_MAJOR << 16) | \
+     QEMU_BACKDOOR_GUEST_VERSION_MINOR)
+
 /* Layout of the control channel (docs/specs/backdoor.rst) */
 #define QEMU_BACKDOOR_CTRL_SIZE     0x00  /* r: data channel size, bytes */
 #define QEMU_BACKDOOR_CTRL_CMD      0x08  /* w: 64-bit command */
@@ -148,5 +166,10 @@ static inline int qemu_backdoor_batch_add(struct qemu_backdoor_batch *b,
     b->used += need;
     return 0;
 }
+
+#ifdef \
+    __cplusplus
+}
+#endif
 
 #endif /* QEMU_BACKDOOR_GUEST_H */

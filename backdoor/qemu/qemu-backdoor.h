@@ -147,4 +147,67 @@ typedef void QemuBackdoorRecordFn(uint32_t tag, const void *rec, size_t len,
 int64_t qemu_backdoor_batch_foreach(const void *area, size_t size,
                                     QemuBackdoorRecordFn *fn, void *opaque);
 
+/**
+ * qemu_backdoor_quit: end QEMU with exit status @status
+ *
+ * May be called from qemu_backdoor() only.  In system mode it requests
+ * a shutdown, as a guest power-off does, and QEMU then exits with
+ * @status (unless -no-shutdown or -action shutdown=pause keeps it); the
+ * guest runs on until the main loop handles the request.  In user mode
+ * the calling guest process ends as if it had called exit_group(@status)
+ * once qemu_backdoor() returns (that call does not return to the guest).
+ * Either way qemu_backdoor_exit() runs before QEMU exits.
+ */
+void qemu_backdoor_quit(int status);
+
+/*
+ * The standard command set (backdoor/guest/qemu-backdoor-std.h), which
+ * the built-in library implements.  A user library keeps it by calling
+ * these three from its own callbacks (docs/devel/backdoor.rst):
+ *
+ *     void qemu_backdoor_init(uint64_t data_size)
+ *     {
+ *         qemu_backdoor_std_init(data_size);
+ *     }
+ *
+ *     void qemu_backdoor(uint64_t cmd, void *data)
+ *     {
+ *         if (qemu_backdoor_std(cmd, data)) {
+ *             return;
+ *         }
+ *         ... the library's own commands ...
+ *     }
+ *
+ *     void qemu_backdoor_exit(void)
+ *     {
+ *         qemu_backdoor_std_exit();
+ *     }
+ */
+
+/**
+ * qemu_backdoor_std_init: set up the standard commands
+ * @data_size: the size given to qemu_backdoor_init()
+ *
+ * Reads the environment variables QEMU_BACKDOOR_LOG (a file the PRINT
+ * command appends to, instead of stderr) and QEMU_BACKDOOR_SHARE (the
+ * host directory that PUT and GET copy files in).
+ */
+void qemu_backdoor_std_init(uint64_t data_size);
+
+/**
+ * qemu_backdoor_std: handle @cmd if it is a standard command
+ *
+ * Takes the arguments of qemu_backdoor().  Returns true when @cmd is one
+ * of the standard commands (it has then been handled), false otherwise
+ * (nothing was done; the caller handles @cmd itself).
+ */
+bool qemu_backdoor_std(uint64_t cmd, void *data);
+
+/**
+ * qemu_backdoor_std_exit: report at exit
+ *
+ * Prints what the region-of-interest commands measured, if anything.
+ */
+void qemu_backdoor_std_exit(void);
+
 #endif /* QEMU_BACKDOOR_H */

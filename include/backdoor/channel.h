@@ -51,6 +51,15 @@ void backdoor_channel_command(CPUState *cpu, uint64_t cmd);
 
 #ifdef CONFIG_USER_ONLY
 /**
+ * backdoor_user_quit: end the process as the guest's exit_group() does
+ * @cpu: the vCPU that sent the command, running generated code
+ *
+ * Runs QEMU's exit path (which calls the library's exit callback) and
+ * exits with @status.  Does not return.
+ */
+G_NORETURN void backdoor_user_quit(CPUState *cpu, int status);
+
+/**
  * backdoor_user_memory_rw: the library's access to guest memory
  *
  * Like cpu_memory_rw_debug(), but returns -1 instead of raising SIGBUS

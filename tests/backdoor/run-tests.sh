@@ -92,7 +92,9 @@ if [ -z "${BACKDOOR_SKIP_BUILD:-}" ]; then
     emulators="qemu-system-x86_64 qemu-x86_64 pc-bios/optionrom/all"
     wanted main && build main "${BACKDOOR_MAIN_GOALS:-}" \
         --with-backdoor="$top/tests/backdoor/testlib"
-    wanted default && build default "$emulators"
+    # t-std.sh runs the standard commands under every linux-user target
+    wanted default && build default \
+        "$emulators qemu-aarch64 qemu-i386 qemu-s390x"
     wanted demo &&
         build demo "$emulators" --with-backdoor="$top/contrib/backdoor/lib"
 fi

@@ -24,9 +24,12 @@ ok "make install DESTDIR=..."
 prefix=$(sed -n 's/^#define CONFIG_PREFIX "\(.*\)"$/\1/p' "$qb/config-host.h")
 root=$dest$prefix
 for f in bin/qemu-system-x86_64 bin/qemu-x86_64 bin/qemu-aarch64 \
-        include/qemu-backdoor.h lib/libqemu-backdoor-guest.a \
+        include/qemu-backdoor.h include/qemu-backdoor-std.h \
+        lib/libqemu-backdoor-guest.a \
         lib/qemu-backdoor-guest/x86_64/libqemu-backdoor-guest.a \
         lib/qemu-backdoor-guest/aarch64/libqemu-backdoor-guest.a \
+        lib/qemu-backdoor-guest/x86_64/qemu-backdoor \
+        lib/qemu-backdoor-guest/aarch64/qemu-backdoor \
         share/qemu/linuxboot_dma.bin share/qemu/kvmvapic.bin; do
     [ -e "$root/$f" ] && ok "installed $f" || not_ok "installed $f"
 done

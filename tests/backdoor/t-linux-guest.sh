@@ -6,7 +6,8 @@
 # build with the test library) and run guest programs linked against
 # libqemu-backdoor-guest.a as root: the specification's guest example,
 # then tests/backdoor/guest/bdguest.c's checks.  Every guest check
-# becomes one TAP line here.
+# becomes one TAP line here.  Then the guest tool qemu-backdoor with the
+# built-in library's standard commands (the "default" build).
 
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/linux-guest.sh"
@@ -188,5 +189,68 @@ if grep -q '^BDEXIT truncated 0$' "$T/console"; then
     ok "truncated: the guest program exited with status 0"
 else
     not_ok "truncated: the guest program exited with status 0"
+fi
+
+# The standard commands from a shell, with the built-in library (the
+# "default" build) and its static qemu-backdoor, as root in the guest;
+# "qemu-backdoor exit 42" ends the run, so QEMU exits with 42.
+dqb=$(qemu_build default) || true
+tool=$BACKDOOR_CHECK_DIR/default/guest/x86_64/qemu-backdoor
+if [ -z "$dqb" ] || [ ! -x "$dqb/qemu-system-x86_64" ] || [ ! -x "$tool" ]; then
+    not_ok "qemu-backdoor in a system-mode guest (no default build)"
+    exit 0
+fi
+root=$T/root-std share=$T/share
+mkdir -p "$root/bin" "$share"
+cp "$tool" "$root/bin/qemu-backdoor"
+echo "from the host" >"$share/hostfile"
+cat >"$T/script" <<'EOF'
+cd /tmp
+qemu-backdoor version; echo "BDEXIT version $?"
+qemu-backdoor print hello from a system-mode guest; echo "BDEXIT print $?"
+qemu-backdoor time; echo "BDEXIT time $?"
+qemu-backdoor roi begin; echo "BDEXIT roi-begin $?"
+qemu-backdoor roi end >/dev/null; echo "BDEXIT roi-end $?"
+echo "from the guest" >/tmp/guestfile
+qemu-backdoor put /tmp/guestfile; echo "BDEXIT put $?"
+qemu-backdoor get hostfile /tmp/got; echo "BDEXIT get $?"
+echo "GOT $(cat /tmp/got)"
+qemu-backdoor put /tmp/guestfile ../escape; echo "BDEXIT put-escape $?"
+qemu-backdoor exit 42
+echo "BDEXIT exit-returned $?"
+EOF
+rm -f "$log" "$T/console"
+if guest_initramfs "$root" "$T/script" "$T/initrd" 2>"$T/initrd.err"; then
+    QEMU_BACKDOOR_SHARE=$share guest_run "$dqb/qemu-system-x86_64" "$kernel" \
+        "$T/initrd" "$log" 300 -device backdoor >"$T/qemu.out" 2>&1
+    status=$?
+    tr -d '\r' <"$log" >"$T/console"
+    [ $status = 42 ] && ok "qemu-backdoor exit 42: QEMU exits with 42" || {
+        tail -n 10 "$T/qemu.out" "$T/console" | sed 's/^/  /'
+        not_ok "qemu-backdoor exit 42: QEMU exits with 42 (status $status)"
+    }
+    for c in version print time roi-begin roi-end put get; do
+        grep -q "^BDEXIT $c 0$" "$T/console" &&
+            ok "system mode: qemu-backdoor $c" ||
+            not_ok "system mode: qemu-backdoor $c"
+    done
+    grep -q '^BDEXIT put-escape 1$' "$T/console" && [ ! -e "$T/escape" ] &&
+        ok "system mode: put outside the share directory is refused" ||
+        not_ok "system mode: put outside the share directory is refused"
+    grep -q '^hello from a system-mode guest$' "$T/qemu.out" &&
+        ok "system mode: print reaches QEMU's stderr" ||
+        not_ok "system mode: print reaches QEMU's stderr"
+    grep -q '^qemu-backdoor: roi: 1 region, ' "$T/qemu.out" &&
+        ok "system mode: the region is reported at exit" ||
+        not_ok "system mode: the region is reported at exit"
+    [ "$(cat "$share/guestfile" 2>/dev/null)" = "from the guest" ] &&
+        ok "system mode: put" || not_ok "system mode: put"
+    grep -q '^GOT from the host$' "$T/console" &&
+        ok "system mode: get" || not_ok "system mode: get"
+    ! grep -q '^BDEXIT exit-returned' "$T/console" &&
+        ok "system mode: exit does not return to the shell" ||
+        not_ok "system mode: exit does not return to the shell"
+else
+    not_ok "initramfs: $(tail -n 1 "$T/initrd.err")"
 fi
 exit 0

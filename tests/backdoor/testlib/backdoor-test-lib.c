@@ -1,7 +1,9 @@
 /*
  * Backdoor test library: the callback library the tests compile into QEMU
  * (configure --with-backdoor=tests/backdoor/testlib).  It gives every test
- * an observable, deterministic behaviour; see backdoor-test-ops.h.
+ * an observable, deterministic behaviour; see backdoor-test-ops.h.  It
+ * keeps the standard commands (qemu-backdoor-std.h) by chaining to
+ * qemu_backdoor_std(), as docs/devel/backdoor.rst shows.
  *
  * Copyright (c) 2026 The QEMU backdoor channel authors
  *
@@ -74,6 +76,7 @@ void qemu_backdoor_init(uint64_t size)
 #ifdef BDT_MUTANT
     mutant_init();
 #endif
+    qemu_backdoor_std_init(size);
 }
 
 static uint64_t get_word(uint8_t *slot, int i)
@@ -240,6 +243,9 @@ out:
 
 void qemu_backdoor(uint64_t raw, void *data)
 {
+    if (qemu_backdoor_std(raw, data)) {
+        return;
+    }
 #ifdef BDT_MUTANT
     if (mutant != MUTANT_NONE && ++mutant_seen % mutant_every == 0) {
         switch (mutant) {
@@ -262,4 +268,5 @@ void qemu_backdoor(uint64_t raw, void *data)
 void qemu_backdoor_exit(void)
 {
     fprintf(stderr, "bdt-exit: %" PRIu64 " commands\n", stats.commands);
+    qemu_backdoor_std_exit();
 }
