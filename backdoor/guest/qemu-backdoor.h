@@ -29,8 +29,8 @@
 #define QEMU_BACKDOOR_DATA_FILE     "data"
 
 /* PCI identity of "-device backdoor" */
-#define QEMU_BACKDOOR_PCI_VENDOR    0x1af4
-#define QEMU_BACKDOOR_PCI_DEVICE    0x10f0
+#define QEMU_BACKDOOR_PCI_VENDOR    0x1b36
+#define QEMU_BACKDOOR_PCI_DEVICE    0x0015
 
 /**
  * qemu_backdoor_init: open the channel

@@ -238,8 +238,8 @@ static void backdoor_class_init(ObjectClass *klass, void *data)
 
     k->realize = backdoor_realize;
     k->exit = backdoor_exit;
-    k->vendor_id = BACKDOOR_PCI_VENDOR_ID;
-    k->device_id = BACKDOOR_PCI_DEVICE_ID;
+    k->vendor_id = PCI_VENDOR_ID_REDHAT;
+    k->device_id = PCI_DEVICE_ID_REDHAT_BACKDOOR;
     k->revision = BACKDOOR_PCI_REVISION;
     k->class_id = PCI_CLASS_OTHERS;
     dc->desc = "Backdoor channel to a library compiled into QEMU";

@@ -14,9 +14,9 @@
 
 #define TYPE_BACKDOOR "backdoor"
 
-/* PCI identity: Red Hat's range for experimental devices */
-#define BACKDOOR_PCI_VENDOR_ID      0x1af4
-#define BACKDOOR_PCI_DEVICE_ID      0x10f0
+/* PCI identity: QEMU's vendor ID, PCI_DEVICE_ID_REDHAT_BACKDOOR */
+#define BACKDOOR_PCI_VENDOR_ID      0x1b36
+#define BACKDOOR_PCI_DEVICE_ID      0x0015
 #define BACKDOOR_PCI_REVISION       1
 
 /* BAR numbers */
