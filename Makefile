@@ -65,8 +65,9 @@ _guest-lib:
 
 _install: _qemu _guest-lib
 	$(MAKE) -C $(QEMU_BUILD) install DESTDIR=$(DESTDIR)
-	install -d $(DESTDIR)$(prefix)/include $(DESTDIR)$(prefix)/lib
-	install -m 644 $(TOP)/backdoor/guest/qemu-backdoor.h $(DESTDIR)$(prefix)/include/
+	install -d $(DESTDIR)$(prefix)/lib
+	$(MAKE) -C $(TOP)/backdoor/guest install-headers DESTDIR=$(DESTDIR) \
+	    includedir=$(prefix)/include
 	install -m 644 $(BUILD)/guest/x86_64/libqemu-backdoor-guest.a $(DESTDIR)$(prefix)/lib/
 	if [ -d $(QEMU_BUILD)/pc-bios/optionrom ]; then \
 	    install -d $(DESTDIR)$(prefix)/share/qemu && \
