@@ -146,9 +146,9 @@ static void backdoor_realize(PCIDevice *pdev, Error **errp)
         s->data_size < QEMU_BACKDOOR_DATA_SIZE_MIN ||
         s->data_size > QEMU_BACKDOOR_DATA_SIZE_MAX) {
         error_setg(errp, "backdoor: data-size must be a power of two "
-                   "from %llu KiB to %llu MiB, not %" PRIu64 " bytes",
+                   "from %llu KiB to %llu GiB, not %" PRIu64 " bytes",
                    QEMU_BACKDOOR_DATA_SIZE_MIN / KiB,
-                   QEMU_BACKDOOR_DATA_SIZE_MAX / MiB, s->data_size);
+                   QEMU_BACKDOOR_DATA_SIZE_MAX / GiB, s->data_size);
         return;
     }
 
@@ -240,6 +240,7 @@ static void backdoor_class_init(ObjectClass *klass, void *data)
     DeviceClass *dc = DEVICE_CLASS(klass);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
     ResettableClass *rc = RESETTABLE_CLASS(klass);
+    g_autofree char *desc = NULL;
 
     k->realize = backdoor_realize;
     k->exit = backdoor_exit;
@@ -251,6 +252,15 @@ static void backdoor_class_init(ObjectClass *klass, void *data)
     dc->vmsd = &vmstate_backdoor;
     rc->phases.hold = backdoor_reset_hold;
     device_class_set_props(dc, backdoor_properties);
+    desc = g_strdup_printf("size of the data channel (BAR %d) shared with "
+                           "the backdoor library: a power of two from "
+                           "%llu KiB to %llu GiB", QEMU_BACKDOOR_DATA_BAR,
+                           QEMU_BACKDOOR_DATA_SIZE_MIN / KiB,
+                           QEMU_BACKDOOR_DATA_SIZE_MAX / GiB);
+    object_class_property_set_description(klass, "data-size", desc);
+    object_class_property_set_description(klass, "migratable",
+        "on: the data channel migrates as RAM (the library's own state "
+        "does not); off: block migration and snapshots");
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
 }
 

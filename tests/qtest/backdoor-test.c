@@ -19,6 +19,7 @@
 #include "libqos/pci.h"
 #include "libqos/pci-pc.h"
 #include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "hw/pci/pci_ids.h"
 #include "hw/pci/pci_regs.h"
 #include "hw/misc/backdoor.h"
@@ -544,6 +545,74 @@ static void test_bad_data_size(void)
     qtest_quit(qts);
 }
 
+/* the names of the properties of @type that qom-list-properties lists */
+static QList *bd_list_properties(QTestState *qts, const char *type)
+{
+    QDict *resp = qtest_qmp(qts, "{'execute': 'qom-list-properties',"
+                            " 'arguments': {'typename': %s}}", type);
+    QList *props = qdict_get_qlist(resp, "return");
+
+    g_assert(props);
+    qobject_ref(props);
+    qobject_unref(resp);
+    return props;
+}
+
+static bool bd_has_property(QList *props, const char *name)
+{
+    QListEntry *e;
+
+    QLIST_FOREACH_ENTRY(props, e) {
+        QDict *p = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (!strcmp(qdict_get_str(p, "name"), name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Every property the device adds to a PCI device's has a description of
+ * its own, not only its type's ("on/off"), so that -device backdoor,help
+ * explains it.
+ */
+static void test_property_descriptions(void)
+{
+    QTestState *qts = qtest_init("-M pc");
+    QList *mine = bd_list_properties(qts, TYPE_BACKDOOR);
+    QList *pci = bd_list_properties(qts, "pci-device");
+    QListEntry *e;
+    unsigned n = 0;
+    char *help;
+
+    QLIST_FOREACH_ENTRY(mine, e) {
+        QDict *p = qobject_to(QDict, qlist_entry_obj(e));
+        const char *name = qdict_get_str(p, "name");
+        const char *desc = qdict_get_try_str(p, "description");
+
+        if (bd_has_property(pci, name)) {
+            continue;
+        }
+        g_test_message("property %s: %s", name, desc ? desc : "(none)");
+        g_assert_nonnull(desc);
+        g_assert_cmpstr(desc, !=, "on/off");
+        g_assert_cmpstr(desc, !=, "on/off/auto");
+        n++;
+    }
+    g_assert_cmpuint(n, >=, 2);
+
+    /* and the help shows them */
+    help = qtest_hmp(qts, "device_add %s,help", TYPE_BACKDOOR);
+    g_assert(strstr(help, "data-size=<size>"));
+    g_assert(strstr(help, "size of the data channel"));
+    g_free(help);
+
+    qobject_unref(mine);
+    qobject_unref(pci);
+    qtest_quit(qts);
+}
+
 static void test_migration_blocker(void)
 {
     QDict *resp;
@@ -667,6 +736,8 @@ int main(int argc, char **argv)
     qtest_add_func("/backdoor/second-device", test_second_device);
     qtest_add_func("/backdoor/unplug", test_unplug);
     qtest_add_func("/backdoor/bad-data-size", test_bad_data_size);
+    qtest_add_func("/backdoor/property-descriptions",
+                   test_property_descriptions);
     qtest_add_func("/backdoor/migration", test_migration);
     qtest_add_func("/backdoor/migration-blocker", test_migration_blocker);
     return g_test_run();
