@@ -135,7 +135,7 @@ help:
 	@echo '  sanitize       ASan+UBSan build (about 33 min empty ccache) and the'
 	@echo '                 qtest and tcg tests on it (23 s)'
 	@echo '  series         export the series as mails in build/series: about'
-	@echo '                 1 min'
+	@echo '                 1.5 min (a git tree of QEMU, one commit a patch)'
 	@echo '  clean          clean the QEMU build and the guest libraries'
 	@echo '  distclean      remove build/'
 
