@@ -276,8 +276,8 @@ def main():
             return
         if edits and os.environ.get("FORCE_ASSEMBLE") != "1":
             sys.exit(f"error: files in {out} were changed since it was "
-                     "assembled, and the next assembly would overwrite "
-                     "them:\n" +
+                     "assembled, and the overlay does not hold the "
+                     "changes:\n" +
                      "".join(f"  {kind:8} {rel}\n" for rel, kind in edits) +
                      "Run 'make refresh' to carry the edits into the "
                      "overlay (new files, patches),\nor "

@@ -117,12 +117,11 @@ cmp -s "$src/hw/misc/backdoor.c" "$repo/hw/misc/backdoor.c" &&
 
 # an edited QEMU file that no patch changes
 echo "/* an edit of a file no patch changes */" >>"$src/hw/misc/edu.c"
-if m refresh; then
-    not_ok "make refresh refuses a file no patch changes"
+name="make refresh refuses a file no patch changes, naming REFRESH_PATCH"
+if ! m refresh && grep -q "REFRESH_PATCH" "$T/make.log"; then
+    ok "$name"
 else
-    grep -q "REFRESH_PATCH" "$T/make.log" &&
-        ok "make refresh refuses a file no patch changes, naming REFRESH_PATCH" ||
-        not_ok "make refresh refuses a file no patch changes, naming REFRESH_PATCH"
+    not_ok "$name"
 fi
 patch=patches/series/0004-hw-misc-add-the-backdoor-PCI-device.patch
 check "make refresh REFRESH_PATCH=$patch" m refresh REFRESH_PATCH="$patch"
