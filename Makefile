@@ -3,14 +3,7 @@
 # QEMU with the backdoor series.  Run ./configure first (make does it with
 # the defaults when it has not been run).
 #
-#   make            assemble the tree, build QEMU and the guest library
-#   make install    install the emulators, the guest library and its header
-#   make check      build the test configurations and run the project's tests
-#   make demo       build and run the demo (demo/run-demo.sh)
-#   make bench      run the benchmarks
-#   make fuzz       fuzz the device for FUZZ_TIME seconds (tests/backdoor/fuzz.sh)
-#   make sanitize   the tests on an ASan+UBSan build (tests/backdoor/sanitize.sh)
-#   make series     export the series with git format-patch
+# "make help" lists the targets and what each costs.
 
 TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 BUILD ?= $(TOP)/build
@@ -27,13 +20,14 @@ export CCACHE_BASEDIR := $(BUILD)
 export CCACHE_NOHASHDIR := 1
 
 .PHONY: all configure assemble qemu guest-lib install check demo bench \
-        fuzz sanitize series clean distclean _assemble _qemu _guest-lib _install
+        fuzz sanitize series refresh help clean distclean \
+        _assemble _refresh _qemu _guest-lib _install
 
 # The public goals configure with the defaults when ./configure has not
 # been run, then do their work in a sub-make that reads config.mak.
 all: configure
 	$(SUBMAKE) _qemu _guest-lib
-assemble qemu guest-lib install: configure
+assemble qemu guest-lib install refresh: configure
 	$(SUBMAKE) _$@
 
 SUBMAKE = $(MAKE) -f $(TOP)/Makefile BUILD=$(BUILD)
@@ -42,9 +36,20 @@ configure:
 	@[ -f $(BUILD)/config.mak ] || { cd $(TOP) && ./configure --build-dir=$(BUILD); }
 
 # re-sync the project's files into the assembled tree (content-compared,
-# so unchanged files keep their timestamps)
+# so unchanged files keep their timestamps); stops when files were edited
+# in the tree since (make refresh keeps them, FORCE_ASSEMBLE=1 drops them)
+FORCE_ASSEMBLE ?=
 _assemble:
-	$(TOP)/build-aux/assemble.py $(QEMU_PRISTINE) $(QEMU_SRC)
+	FORCE_ASSEMBLE=$(FORCE_ASSEMBLE) \
+	    $(TOP)/build-aux/assemble.py $(QEMU_PRISTINE) $(QEMU_SRC)
+
+# carry edits made in the assembled tree back into the overlay: new files
+# copied, the patches that change edited QEMU files regenerated (an edited
+# QEMU file that no patch changes goes into REFRESH_PATCH)
+REFRESH_PATCH ?=
+_refresh:
+	REFRESH_PATCH=$(REFRESH_PATCH) \
+	    $(TOP)/build-aux/assemble.py --refresh $(QEMU_PRISTINE) $(QEMU_SRC)
 
 # QEMU_GOALS: what to build in QEMU's folder (default: everything)
 QEMU_GOALS ?=
@@ -65,9 +70,9 @@ _guest-lib:
 
 _install: _qemu _guest-lib
 	$(MAKE) -C $(QEMU_BUILD) install DESTDIR=$(DESTDIR)
-	install -d $(DESTDIR)$(prefix)/include $(DESTDIR)$(prefix)/lib
-	install -m 644 $(TOP)/backdoor/guest/qemu-backdoor.h \
-	    $(TOP)/backdoor/guest/qemu-backdoor-std.h $(DESTDIR)$(prefix)/include/
+	install -d $(DESTDIR)$(prefix)/lib
+	$(MAKE) -C $(TOP)/backdoor/guest install-headers DESTDIR=$(DESTDIR) \
+	    includedir=$(prefix)/include
 	install -m 644 $(BUILD)/guest/x86_64/libqemu-backdoor-guest.a $(DESTDIR)$(prefix)/lib/
 	if [ -d $(QEMU_BUILD)/pc-bios/optionrom ]; then \
 	    install -d $(DESTDIR)$(prefix)/share/qemu && \
@@ -108,6 +113,34 @@ sanitize:
 # the series as mails, in $(BUILD)/series (the git tree in $(BUILD)/series/qemu)
 series:
 	$(TOP)/build-aux/make-series.py "$$($(TOP)/build-aux/fetch-qemu.sh)" $(BUILD)/series
+
+# what each target does and costs (2 cores; figures from README.md)
+help:
+	@echo 'Targets (times measured on 2 cores; see README.md):'
+	@echo '  all (default)  assemble build/qemu-src, build QEMU and the guest'
+	@echo '                 library: about 9 min with an empty ccache, 22-72 s'
+	@echo '                 with its hits, seconds when nothing changed'
+	@echo '  assemble       only re-sync build/qemu-src from the overlay: 2-3 s'
+	@echo '  refresh        carry edits made in build/qemu-src back into the'
+	@echo '                 overlay (new files, patch hunks): seconds'
+	@echo '                 (REFRESH_PATCH=patches/series/NNNN-... for an edited'
+	@echo '                 QEMU file no patch changes yet)'
+	@echo '  FORCE_ASSEMBLE=1  with all/assemble: discard such edits instead'
+	@echo '  install        make all, then install under the prefix (DESTDIR)'
+	@echo '  check          build the five test configurations and run every'
+	@echo '                 tests/backdoor/t-*.sh: about 13 min with an empty'
+	@echo '                 ccache, plus the fuzzer build (19 min empty, 1 min'
+	@echo '                 with hits) and its 60 s run'
+	@echo '  demo           build and run the demo in both modes'
+	@echo '  bench          the benchmarks (make all first)'
+	@echo '  fuzz           libFuzzer build (19 min empty ccache, 1 min with'
+	@echo '                 hits), then FUZZ_TIME seconds of fuzzing (600)'
+	@echo '  sanitize       ASan+UBSan build (about 33 min empty ccache) and the'
+	@echo '                 qtest and tcg tests on it (23 s)'
+	@echo '  series         export the series as mails in build/series: about'
+	@echo '                 1.5 min (a git tree of QEMU, one commit a patch)'
+	@echo '  clean          clean the QEMU build and the guest libraries'
+	@echo '  distclean      remove build/'
 
 clean:
 	[ ! -d "$(QEMU_BUILD)" ] || $(MAKE) -C $(QEMU_BUILD) clean

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Assemble the QEMU tree the build uses: pristine sources + patches + overlay.
 
-    assemble.py PRISTINE OUT
+    assemble.py [--refresh] PRISTINE OUT
 
 PRISTINE is an unpacked QEMU 10.0 tree (never modified).  OUT becomes a copy
 of it with patches/tarball/*.patch and patches/series/*.patch applied and the
@@ -12,8 +12,22 @@ Re-running is cheap and keeps timestamps: only files whose content changed
 are rewritten, so ninja rebuilds what the edit touched and nothing more.
 Files the previous run added or changed and this run does not are restored
 from PRISTINE (or removed).
+
+Edits made in OUT are never overwritten silently.  Each run records in
+OUT/.backdoor-manifest.json what OUT holds (the size and mtime of every
+file, the hash of every file it wrote); the next run first looks for files
+edited, created or deleted in OUT since then whose content differs from
+what it would write, and stops with their list.  Then either
+--refresh (make refresh) carries them back into the overlay: a new or
+edited file of the overlay is copied to its place in the repository, and
+each patch that changes an edited QEMU file is regenerated from OUT (the
+description before its first "diff" is kept), like quilt refresh; or
+FORCE_ASSEMBLE=1 in the environment discards them.  An edited QEMU file
+that no patch changes goes into the patch REFRESH_PATCH names.
 """
 
+import hashlib
+import json
 import os
 import re
 import shutil
@@ -27,6 +41,7 @@ OVERLAY_DIRS = ["accel", "backdoor", "contrib", "docs", "hw", "include",
                 "linux-user", "tests"]
 PATCH_DIRS = ["patches/tarball", "patches/series"]
 STATE = ".backdoor-assembled"
+MANIFEST = ".backdoor-manifest.json"
 
 
 def patch_files():
@@ -62,6 +77,26 @@ def touched_by(patch):
     return paths
 
 
+def sha256(path):
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def snapshot(out):
+    """{relative path: [size, mtime_ns]} for every file in OUT."""
+    tree = {}
+    for root, dirs, files in os.walk(out):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for f in files:
+            path = os.path.join(root, f)
+            rel = os.path.relpath(path, out)
+            if rel in (STATE, MANIFEST):
+                continue
+            st = os.lstat(path)
+            tree[rel] = [st.st_size, st.st_mtime_ns]
+    return tree
+
+
 def same(a, b):
     if not os.path.exists(b):
         return False
@@ -71,51 +106,196 @@ def same(a, b):
         return fa.read() == fb.read()
 
 
+def stage_tree(pristine, stage):
+    """Patch and overlay into STAGE the files the assembly owns.
+
+    Returns ({path: patch that changes it}, the set of paths).
+    """
+    owner = {}
+    wanted = set()
+    for p in patch_files():
+        touched = touched_by(p)
+        if not touched:
+            continue        # a commit of new files only
+        for rel in touched:
+            # each QEMU file is changed by one patch, so that a patch
+            # is always the diff from the pristine file
+            if rel in wanted:
+                sys.exit(f"error: {rel} is changed by two patches")
+            dst = os.path.join(stage, rel)
+            src = os.path.join(pristine, rel)
+            if os.path.exists(src):
+                os.makedirs(os.path.dirname(dst), exist_ok=True)
+                shutil.copy2(src, dst)
+            wanted.add(rel)
+            owner[rel] = p
+        r = subprocess.run(["patch", "-p1", "-s", "--forward",
+                            "--no-backup-if-mismatch", "-r", "-",
+                            "-d", stage, "-i", p],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
+        if r.returncode:
+            sys.exit(f"error: {os.path.relpath(p, REPO)} does not apply "
+                     f"to {pristine}:\n{r.stdout}")
+    for rel in overlay_files():
+        if rel in wanted:
+            sys.exit(f"error: {rel} is both patched and overlaid")
+        dst = os.path.join(stage, rel)
+        os.makedirs(os.path.dirname(dst), exist_ok=True)
+        shutil.copy2(os.path.join(REPO, rel), dst)
+        wanted.add(rel)
+    return owner, wanted
+
+
+def find_edits(pristine, out, stage, wanted):
+    """Files of OUT edited by hand since the last assembly.
+
+    A list of (path, "edited" | "new" | "deleted"), leaving out files
+    whose content is what this assembly would write anyway.
+    """
+    try:
+        with open(os.path.join(out, MANIFEST), encoding="utf-8") as f:
+            manifest = json.load(f)
+    except (OSError, ValueError):
+        return []           # assembled by an older assemble.py
+    old, written = manifest["tree"], manifest["written"]
+    now = snapshot(out)
+    edits = []
+    for rel in sorted(now):
+        if now[rel] == old.get(rel):
+            continue        # untouched since the last assembly
+        path = os.path.join(out, rel)
+        target = os.path.join(stage if rel in wanted else pristine, rel)
+        if os.path.exists(target) and same(target, path):
+            continue        # what this assembly writes anyway
+        if rel in written:
+            if written[rel] != sha256(path):
+                edits.append((rel, "edited"))
+        elif os.path.exists(os.path.join(pristine, rel)):
+            if not same(os.path.join(pristine, rel), path):
+                edits.append((rel, "edited"))
+        else:
+            edits.append((rel, "new"))
+    for rel in sorted(set(old) - set(now)):
+        if rel in wanted or os.path.exists(os.path.join(pristine, rel)):
+            edits.append((rel, "deleted"))
+    return edits
+
+
+def diff_file(pristine, out, rel):
+    old = os.path.join(pristine, rel)
+    if not os.path.exists(old):
+        old = "/dev/null"
+    r = subprocess.run(["diff", "-u", "--label", f"a/{rel}", "--label",
+                        f"b/{rel}", old, os.path.join(out, rel)],
+                       stdout=subprocess.PIPE, text=True)
+    if r.returncode > 1:
+        sys.exit(f"error: cannot diff {rel}")
+    return f"diff --git a/{rel} b/{rel}\n" + r.stdout
+
+
+def regenerate(patch, files, pristine, out):
+    """Rewrite PATCH as its description plus the diffs of FILES from OUT
+    (what build-aux/refresh-patch.sh does)."""
+    with open(patch, encoding="utf-8") as f:
+        text = f.read()
+    m = re.search(r"^diff ", text, re.M)
+    head = (text[:m.start()] if m else text).rstrip("\n")
+    body = "".join(diff_file(pristine, out, rel) for rel in files)
+    with open(patch + ".tmp", "w", encoding="utf-8") as f:
+        f.write((head + "\n\n" if head else "") + body)
+    os.replace(patch + ".tmp", patch)
+
+
+def refresh(pristine, out, owner, edits):
+    """Carry EDITS back into the overlay; returns what could not be."""
+    left = []
+    patches = {}
+    extra = os.environ.get("REFRESH_PATCH", "")
+    for rel, kind in edits:
+        src = os.path.join(out, rel)
+        top = rel.split("/", 1)[0]
+        if kind == "deleted":
+            left.append((rel, "deleted: restore it, or remove it from the "
+                         "overlay or its patch yourself"))
+        elif rel in owner:
+            patches.setdefault(owner[rel], touched_by(owner[rel]))
+        elif os.path.exists(os.path.join(REPO, rel)) or (
+                kind == "new" and top in OVERLAY_DIRS):
+            os.makedirs(os.path.dirname(os.path.join(REPO, rel)),
+                        exist_ok=True)
+            shutil.copy2(src, os.path.join(REPO, rel))
+            print(f"==> {rel}: copied into the overlay"
+                  + (" (new: name it in a patch's Files: line)"
+                     if kind == "new" else ""), file=sys.stderr)
+        elif kind == "edited" and extra:
+            patch = os.path.abspath(extra)
+            if not os.path.isfile(patch):
+                sys.exit(f"error: REFRESH_PATCH={extra}: no such patch")
+            patches.setdefault(patch, touched_by(patch)).append(rel)
+        elif kind == "edited":
+            left.append((rel, "no patch changes it: name the patch to add "
+                         "it to with REFRESH_PATCH=patches/series/NNNN-..."))
+        else:
+            left.append((rel, "new outside the overlay's folders ("
+                         + " ".join(OVERLAY_DIRS) + ")"))
+    for patch, files in sorted(patches.items()):
+        regenerate(patch, files, pristine, out)
+        print(f"==> {os.path.relpath(patch, REPO)}: regenerated from "
+              f"{out}", file=sys.stderr)
+    return left
+
+
 def main():
-    if len(sys.argv) != 3:
+    args = sys.argv[1:]
+    refreshing = args[:1] == ["--refresh"]
+    if refreshing:
+        args = args[1:]
+    if len(args) != 2:
         sys.exit(__doc__)
-    pristine, out = (os.path.abspath(p) for p in sys.argv[1:])
+    pristine, out = (os.path.abspath(p) for p in args)
 
     if not os.path.isfile(os.path.join(out, "VERSION")):
+        if refreshing:
+            sys.exit(f"error: {out} is not assembled: nothing to refresh")
         print(f"==> copying {pristine} to {out}", file=sys.stderr)
         if os.path.exists(out):
             shutil.rmtree(out)
         shutil.copytree(pristine, out, symlinks=True)
 
     with tempfile.TemporaryDirectory(prefix="bd-assemble-") as stage:
-        wanted = set()
-        for p in patch_files():
-            touched = touched_by(p)
-            if not touched:
-                continue        # a commit of new files only
-            for rel in touched:
-                # each QEMU file is changed by one patch, so that a patch
-                # is always the diff from the pristine file
-                if rel in wanted:
-                    sys.exit(f"error: {rel} is changed by two patches")
-                dst = os.path.join(stage, rel)
-                src = os.path.join(pristine, rel)
-                if os.path.exists(src):
-                    os.makedirs(os.path.dirname(dst), exist_ok=True)
-                    shutil.copy2(src, dst)
-                wanted.add(rel)
-            r = subprocess.run(["patch", "-p1", "-s", "--forward",
-                                "--no-backup-if-mismatch", "-r", "-",
-                                "-d", stage, "-i", p],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
-            if r.returncode:
-                sys.exit(f"error: {os.path.relpath(p, REPO)} does not apply "
-                         f"to {pristine}:\n{r.stdout}")
-        for rel in overlay_files():
-            if rel in wanted:
-                sys.exit(f"error: {rel} is both patched and overlaid")
-            dst = os.path.join(stage, rel)
-            os.makedirs(os.path.dirname(dst), exist_ok=True)
-            shutil.copy2(os.path.join(REPO, rel), dst)
-            wanted.add(rel)
-
+        owner, wanted = stage_tree(pristine, stage)
+        edits = find_edits(pristine, out, stage, wanted)
+        if refreshing:
+            left = refresh(pristine, out, owner, edits)
+            if left:
+                sys.exit("error: not carried into the overlay:\n" +
+                         "".join(f"  {rel}: {why}\n" for rel, why in left))
+            if not edits:
+                print(f"==> {out}: no edits to refresh", file=sys.stderr)
+            return
+        if edits and os.environ.get("FORCE_ASSEMBLE") != "1":
+            sys.exit(f"error: files in {out} were changed since it was "
+                     "assembled, and the overlay does not hold the "
+                     "changes:\n" +
+                     "".join(f"  {kind:8} {rel}\n" for rel, kind in edits) +
+                     "Run 'make refresh' to carry the edits into the "
+                     "overlay (new files, patches),\nor "
+                     "'make FORCE_ASSEMBLE=1' to discard them.")
         changed = 0
+        for rel, kind in edits:
+            # FORCE_ASSEMBLE=1: back to what the assembly owns
+            path = os.path.join(out, rel)
+            if rel in wanted:
+                continue            # rewritten below
+            if kind == "new":
+                os.unlink(path)
+            else:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                shutil.copy2(os.path.join(pristine, rel), path)
+                os.utime(path)
+            changed += 1
+
         for rel in sorted(wanted):
             src, dst = os.path.join(stage, rel), os.path.join(out, rel)
             if not same(src, dst):
@@ -126,6 +306,8 @@ def main():
                 # a newer mtime than anything built from the old content
                 os.utime(dst)
                 changed += 1
+        written = {rel: sha256(os.path.join(stage, rel))
+                   for rel in sorted(wanted)}
 
     state = os.path.join(out, STATE)
     previous = set()
@@ -142,6 +324,11 @@ def main():
         changed += 1
     with open(state, "w", encoding="utf-8") as f:
         f.write("".join(rel + "\n" for rel in sorted(wanted)))
+    with open(os.path.join(out, MANIFEST) + ".tmp", "w",
+              encoding="utf-8") as f:
+        json.dump({"written": written, "tree": snapshot(out)}, f)
+    os.replace(os.path.join(out, MANIFEST) + ".tmp",
+               os.path.join(out, MANIFEST))
     if changed:
         print(f"==> assembled {out}: {changed} file(s) updated", file=sys.stderr)
 

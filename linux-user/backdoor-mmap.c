@@ -37,7 +37,6 @@
 #include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/cutils.h"
-#include "qemu/units.h"
 #include "qemu/bswap.h"
 #include "qapi/error.h"
 #include "qemu.h"
@@ -50,20 +49,9 @@
 #include "user/page-protection.h"
 #include "user/store-divert.h"
 #include "backdoor/channel.h"
+#include "backdoor/abi.h"
 #include "backdoor-mmap.h"
 #include "trace.h"
-
-/* Layout of the control file, as in backdoor/guest/qemu-backdoor.h */
-#define BD_CTRL_SIZE        0x00    /* data channel size, 64-bit */
-#define BD_CTRL_CMD         0x08    /* command, 64-bit write */
-#define BD_CTRL_LEN         4096
-
-#define BD_CTRL_FILE        "control"
-#define BD_DATA_FILE        "data"
-
-#define BD_DATA_SIZE_MIN     (4 * KiB)
-#define BD_DATA_SIZE_MAX     (1 * GiB)
-#define BD_DATA_SIZE_DEFAULT (1 * MiB)
 
 /*
  * The guest's control mappings.  Each entry is one word, so that the
@@ -79,7 +67,7 @@
 #define BD_MAP_BITS         (BD_MAP_PROT | BD_MAP_MAYWRITE)
 #define BD_MAX_MAPS         64
 
-QEMU_BUILD_BUG_ON((BD_MAP_BITS | BD_MAP_USED) >= BD_CTRL_LEN);
+QEMU_BUILD_BUG_ON((BD_MAP_BITS | BD_MAP_USED) >= QEMU_BACKDOOR_CTRL_LEN);
 
 static uint64_t bd_maps[BD_MAX_MAPS];
 static int bd_nmaps;        /* entries in use are below this index */
@@ -87,7 +75,7 @@ static int bd_nmaps;        /* entries in use are below this index */
 bool backdoor_user_enabled;
 
 static const char *bd_dir;
-static uint64_t bd_size = BD_DATA_SIZE_DEFAULT;
+static uint64_t bd_size = QEMU_BACKDOOR_DATA_SIZE_DEFAULT;
 /*
  * QEMU's descriptors: DIR (it holds the lock), the control file
  * (read-only; it keeps the inode and backs every control mapping) and
@@ -115,7 +103,8 @@ void backdoor_user_set_size(const char *arg)
     uint64_t size;
 
     if (qemu_strtosz(arg, NULL, &size) < 0 || !is_power_of_2(size) ||
-        size < BD_DATA_SIZE_MIN || size > BD_DATA_SIZE_MAX) {
+        size < QEMU_BACKDOOR_DATA_SIZE_MIN ||
+        size > QEMU_BACKDOOR_DATA_SIZE_MAX) {
         error_report("-backdoor-size: '%s' is not a power of two from "
                      "4K to 1G", arg);
         exit(EXIT_FAILURE);
@@ -129,7 +118,7 @@ void backdoor_user_set_size(const char *arg)
 
 static abi_ulong bd_map_start(uint64_t w)
 {
-    return w & ~(uint64_t)(BD_CTRL_LEN - 1);
+    return w & ~(uint64_t)(QEMU_BACKDOOR_CTRL_LEN - 1);
 }
 
 /* the entry for the control page at @page, or -1 */
@@ -158,13 +147,13 @@ static void bd_protect(abi_ulong start, int prot)
     if (!(flags & PAGE_VALID)) {
         return;
     }
-    mprotect(g2h_untagged(start), BD_CTRL_LEN,
+    mprotect(g2h_untagged(start), QEMU_BACKDOOR_CTRL_LEN,
              prot & BD_MAP_PROT ? PROT_READ : PROT_NONE);
     flags &= ~(PAGE_READ | PAGE_WRITE | PAGE_EXEC | PAGE_WRITE_ORG |
                PAGE_ANON | PAGE_PASSTHROUGH);
     flags |= (prot & (PROT_READ | PROT_WRITE) ? PAGE_READ : 0) |
              (prot & PROT_EXEC ? PAGE_EXEC : 0);
-    page_set_flags(start, start + BD_CTRL_LEN - 1, flags);
+    page_set_flags(start, start + QEMU_BACKDOOR_CTRL_LEN - 1, flags);
 }
 
 /*
@@ -312,7 +301,7 @@ bool backdoor_user_mmap_ctrl(abi_ulong start, abi_ulong len, int target_prot,
         mmap_unlock();
         return false;
     }
-    if (len != BD_CTRL_LEN) {
+    if (len != QEMU_BACKDOOR_CTRL_LEN) {
         qemu_log_mask(LOG_GUEST_ERROR, "backdoor: mapping of the control "
                       "file with length 0x" TARGET_ABI_FMT_lx ": only its "
                       "first page is the control channel\n", len);
@@ -373,7 +362,7 @@ bool backdoor_user_mprotect(abi_ulong start, abi_ulong len, int target_prot,
      * from a descriptor that was not open for writing.
      */
     *ret = 0;
-    for (off = 0; off < len && *ret == 0; off = next + BD_CTRL_LEN) {
+    for (off = 0; off < len && *ret == 0; off = next + QEMU_BACKDOOR_CTRL_LEN) {
         int maywrite = 0;
 
         next = bd_map_next(start, off, len);
@@ -451,7 +440,7 @@ bool backdoor_user_is_ctrl(abi_ptr addr)
     for (int i = 0; i < n; i++) {
         uint64_t w = qatomic_read(&bd_maps[i]);
 
-        if (w && addr - bd_map_start(w) < BD_CTRL_LEN) {
+        if (w && addr - bd_map_start(w) < QEMU_BACKDOOR_CTRL_LEN) {
             return w & PROT_WRITE;
         }
     }
@@ -487,18 +476,19 @@ static bool backdoor_user_store(CPUState *cpu, vaddr addr, uint64_t lo,
         uint64_t w = qatomic_read(&bd_maps[i]);
         vaddr page = bd_map_start(w);
 
-        if (!w || addr >= page + BD_CTRL_LEN || addr + size <= page) {
+        if (!w || addr >= page + QEMU_BACKDOOR_CTRL_LEN ||
+            addr + size <= page) {
             continue;
         }
         if (!(w & PROT_WRITE) || addr < page ||
-            addr + size > page + BD_CTRL_LEN) {
+            addr + size > page + QEMU_BACKDOOR_CTRL_LEN) {
             /*
              * The ordinary store raises SIGSEGV, also for a store that
              * writes the page beside too: it would be lost otherwise.
              */
             return false;
         }
-        if (addr == page + BD_CTRL_CMD && size == 8) {
+        if (addr == page + QEMU_BACKDOOR_CTRL_CMD && size == 8) {
             /* the command as the guest's bytes store it */
             uint64_t cmd = mop & MO_BSWAP ? bswap64(lo) : lo;
 
@@ -513,7 +503,7 @@ static bool backdoor_user_store(CPUState *cpu, vaddr addr, uint64_t lo,
             qemu_log_mask(LOG_GUEST_ERROR, "backdoor: %u-byte store at "
                           "offset 0x%" VADDR_PRIx " of the control page "
                           "ignored: commands are 8-byte stores at 0x%x\n",
-                          size, addr - page, BD_CTRL_CMD);
+                          size, addr - page, QEMU_BACKDOOR_CTRL_CMD);
         }
         return true;
     }
@@ -605,7 +595,7 @@ void backdoor_user_setup(void)
         bd_fail("-backdoor: the directory name is empty");
     }
     if (qemu_real_host_page_size() != TARGET_PAGE_SIZE ||
-        TARGET_PAGE_SIZE != BD_CTRL_LEN) {
+        TARGET_PAGE_SIZE != QEMU_BACKDOOR_CTRL_LEN) {
         bd_fail("-backdoor: needs 4 KiB pages on the host and the guest");
     }
 
@@ -646,28 +636,30 @@ void backdoor_user_setup(void)
     /* a write past the file size limit fails with EFBIG instead */
     sigaction(SIGXFSZ, &ign, &old_xfsz);
 
-    fd = bd_create(dfd, BD_DATA_FILE, bd_size, &st);
+    fd = bd_create(dfd, QEMU_BACKDOOR_DATA_FILE, bd_size, &st);
     bd_data = mmap(NULL, bd_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
     if (bd_data == MAP_FAILED) {
-        bd_fail("-backdoor %s: cannot map '%s': %s", bd_dir, BD_DATA_FILE,
-                strerror(errno));
+        bd_fail("-backdoor %s: cannot map '%s': %s", bd_dir,
+                QEMU_BACKDOOR_DATA_FILE, strerror(errno));
     }
     close(fd);
 
-    fd = bd_create(dfd, BD_CTRL_FILE, BD_CTRL_LEN, &st);
+    fd = bd_create(dfd, QEMU_BACKDOOR_CTRL_FILE, QEMU_BACKDOOR_CTRL_LEN, &st);
     bd_ctrl_dev = st.st_dev;
     bd_ctrl_ino = st.st_ino;
     size = tswap64(bd_size);
-    if (pwrite(fd, &size, sizeof(size), BD_CTRL_SIZE) != sizeof(size)) {
-        bd_fail("-backdoor %s: cannot write '%s': %s", bd_dir, BD_CTRL_FILE,
-                strerror(errno));
+    if (pwrite(fd, &size, sizeof(size), QEMU_BACKDOOR_CTRL_SIZE) !=
+        sizeof(size)) {
+        bd_fail("-backdoor %s: cannot write '%s': %s", bd_dir,
+                QEMU_BACKDOOR_CTRL_FILE, strerror(errno));
     }
     sigaction(SIGXFSZ, &old_xfsz, NULL);
     close(fd);
-    fd = openat(dfd, BD_CTRL_FILE, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    fd = openat(dfd, QEMU_BACKDOOR_CTRL_FILE,
+                O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (!bd_is_ctrl_fd(fd)) {
         bd_fail("-backdoor %s: cannot open '%s' again", bd_dir,
-                BD_CTRL_FILE);
+                QEMU_BACKDOOR_CTRL_FILE);
     }
     bd_ctrl_fd = bd_fd_high(fd);
     bd_dir_fd = bd_fd_high(dfd);

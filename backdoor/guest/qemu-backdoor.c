@@ -23,8 +23,6 @@
 #include <unistd.h>
 
 #define PCI_DEVICES "/sys/bus/pci/devices"
-#define PCI_CTRL_BAR "resource0"
-#define PCI_DATA_BAR "resource2"
 
 static volatile uint64_t *bd_ctrl;   /* device registers or trapped page */
 static void *bd_data;
@@ -232,10 +230,11 @@ static int open_system(void)
             read_id(de->d_name, "device") != QEMU_BACKDOOR_PCI_DEVICE) {
             continue;
         }
-        snprintf(ctrl, sizeof(ctrl), PCI_DEVICES "/%s/" PCI_CTRL_BAR,
-                 de->d_name);
-        snprintf(data, sizeof(data), PCI_DEVICES "/%s/" PCI_DATA_BAR,
-                 de->d_name);
+        /* sysfs names a BAR's file "resource" and the BAR's number */
+        snprintf(ctrl, sizeof(ctrl), PCI_DEVICES "/%s/resource%d",
+                 de->d_name, QEMU_BACKDOOR_CTRL_BAR);
+        snprintf(data, sizeof(data), PCI_DEVICES "/%s/resource%d",
+                 de->d_name, QEMU_BACKDOOR_DATA_BAR);
         enable_memory(de->d_name);
         ret = map_channel(ctrl, data, 1);
         if (ret < 0 && errno == EPERM) {

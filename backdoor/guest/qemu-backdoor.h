@@ -18,6 +18,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The channel's layout (QEMU_BACKDOOR_CTRL_*, the file names, the PCI
+ * IDs): the header QEMU itself uses.  make install puts it beside this
+ * one as qemu-backdoor-abi.h and rewrites the line below to match.
+ */
 #include "../../include/backdoor/abi.h"
 
 /* C++ sees these declarations with C linkage */
@@ -37,20 +42,6 @@ extern "C" {
 #define QEMU_BACKDOOR_GUEST_VERSION \
     ((QEMU_BACKDOOR_GUEST_VERSION_MAJOR << 16) | \
      QEMU_BACKDOOR_GUEST_VERSION_MINOR)
-
-/* Layout of the control channel (docs/specs/backdoor.rst) */
-#define QEMU_BACKDOOR_CTRL_SIZE     0x00  /* r: data channel size, bytes */
-#define QEMU_BACKDOOR_CTRL_CMD      0x08  /* w: 64-bit command */
-#define QEMU_BACKDOOR_CTRL_COUNT    0x10  /* r: commands since reset */
-#define QEMU_BACKDOOR_CTRL_LEN      4096
-
-/* File names inside the user-mode directory (qemu-<arch> -backdoor DIR) */
-#define QEMU_BACKDOOR_CTRL_FILE     "control"
-#define QEMU_BACKDOOR_DATA_FILE     "data"
-
-/* PCI identity of "-device backdoor" */
-#define QEMU_BACKDOOR_PCI_VENDOR    0x1af4
-#define QEMU_BACKDOOR_PCI_DEVICE    0x10f0
 
 /**
  * qemu_backdoor_init: open the channel

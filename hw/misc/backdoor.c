@@ -16,6 +16,7 @@
 #include "qemu/host-utils.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
+#include "qemu/units.h"
 #include "qapi/error.h"
 #include "exec/memory.h"
 #include "hw/core/cpu.h"
@@ -29,6 +30,10 @@
 #include "trace.h"
 
 OBJECT_DECLARE_SIMPLE_TYPE(BackdoorState, BACKDOOR)
+
+/* the guest library finds the device by the IDs of the shared header */
+QEMU_BUILD_BUG_ON(PCI_VENDOR_ID_REDHAT != QEMU_BACKDOOR_PCI_VENDOR);
+QEMU_BUILD_BUG_ON(PCI_DEVICE_ID_REDHAT_BACKDOOR != QEMU_BACKDOOR_PCI_DEVICE);
 
 struct BackdoorState {
     PCIDevice parent_obj;
@@ -61,10 +66,10 @@ static bool backdoor_reg_read(BackdoorState *s, hwaddr addr, unsigned size,
         return false;
     }
     switch (reg) {
-    case BACKDOOR_REG_SIZE:
+    case QEMU_BACKDOOR_CTRL_SIZE:
         v = s->data_size;
         break;
-    case BACKDOOR_REG_COUNT:
+    case QEMU_BACKDOOR_CTRL_COUNT:
         v = s->count;
         break;
     default:
@@ -94,7 +99,7 @@ static void backdoor_ctrl_write(void *opaque, hwaddr addr, uint64_t val,
     BackdoorState *s = opaque;
 
     trace_backdoor_ctrl_write(addr, size, val);
-    if (addr != BACKDOOR_REG_CMD || size != 8) {
+    if (addr != QEMU_BACKDOOR_CTRL_CMD || size != 8) {
         /* the registers are read-only, and a command is one 64-bit write */
         qemu_log_mask(LOG_GUEST_ERROR,
                       "%s: ignored write of %u byte(s) at offset 0x%"
@@ -138,12 +143,12 @@ static void backdoor_realize(PCIDevice *pdev, Error **errp)
     BackdoorState *s = BACKDOOR(pdev);
 
     if (!is_power_of_2(s->data_size) ||
-        s->data_size < BACKDOOR_DATA_SIZE_MIN ||
-        s->data_size > BACKDOOR_DATA_SIZE_MAX) {
+        s->data_size < QEMU_BACKDOOR_DATA_SIZE_MIN ||
+        s->data_size > QEMU_BACKDOOR_DATA_SIZE_MAX) {
         error_setg(errp, "backdoor: data-size must be a power of two "
-                   "from %llu KiB to %llu MiB, not %" PRIu64 " bytes",
-                   BACKDOOR_DATA_SIZE_MIN / 1024,
-                   BACKDOOR_DATA_SIZE_MAX / (1024 * 1024), s->data_size);
+                   "from %llu KiB to %llu GiB, not %" PRIu64 " bytes",
+                   QEMU_BACKDOOR_DATA_SIZE_MIN / KiB,
+                   QEMU_BACKDOOR_DATA_SIZE_MAX / GiB, s->data_size);
         return;
     }
 
@@ -151,16 +156,16 @@ static void backdoor_realize(PCIDevice *pdev, Error **errp)
     pdev->config[PCI_INTERRUPT_PIN] = 0;
 
     memory_region_init_io(&s->ctrl, OBJECT(s), &backdoor_ctrl_ops, s,
-                          "backdoor-ctrl", BACKDOOR_CTRL_BAR_SIZE);
-    pci_register_bar(pdev, BACKDOOR_CTRL_BAR, PCI_BASE_ADDRESS_SPACE_MEMORY,
-                     &s->ctrl);
+                          "backdoor-ctrl", QEMU_BACKDOOR_CTRL_LEN);
+    pci_register_bar(pdev, QEMU_BACKDOOR_CTRL_BAR,
+                     PCI_BASE_ADDRESS_SPACE_MEMORY, &s->ctrl);
 
     /* also registers the RAM for migration */
     if (!memory_region_init_ram(&s->data, OBJECT(s), "backdoor-data",
                                 s->data_size, errp)) {
         return;
     }
-    pci_register_bar(pdev, BACKDOOR_DATA_BAR,
+    pci_register_bar(pdev, QEMU_BACKDOOR_DATA_BAR,
                      PCI_BASE_ADDRESS_SPACE_MEMORY |
                      PCI_BASE_ADDRESS_MEM_PREFETCH |
                      PCI_BASE_ADDRESS_MEM_TYPE_64, &s->data);
@@ -226,7 +231,7 @@ static const VMStateDescription vmstate_backdoor = {
 
 static const Property backdoor_properties[] = {
     DEFINE_PROP_SIZE("data-size", BackdoorState, data_size,
-                     BACKDOOR_DATA_SIZE_DEFAULT),
+                     QEMU_BACKDOOR_DATA_SIZE_DEFAULT),
     DEFINE_PROP_BOOL("migratable", BackdoorState, migratable, true),
 };
 
@@ -235,17 +240,27 @@ static void backdoor_class_init(ObjectClass *klass, void *data)
     DeviceClass *dc = DEVICE_CLASS(klass);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
     ResettableClass *rc = RESETTABLE_CLASS(klass);
+    g_autofree char *desc = NULL;
 
     k->realize = backdoor_realize;
     k->exit = backdoor_exit;
-    k->vendor_id = BACKDOOR_PCI_VENDOR_ID;
-    k->device_id = BACKDOOR_PCI_DEVICE_ID;
-    k->revision = BACKDOOR_PCI_REVISION;
+    k->vendor_id = PCI_VENDOR_ID_REDHAT;
+    k->device_id = PCI_DEVICE_ID_REDHAT_BACKDOOR;
+    k->revision = QEMU_BACKDOOR_PCI_REVISION;
     k->class_id = PCI_CLASS_OTHERS;
     dc->desc = "Backdoor channel to a library compiled into QEMU";
     dc->vmsd = &vmstate_backdoor;
     rc->phases.hold = backdoor_reset_hold;
     device_class_set_props(dc, backdoor_properties);
+    desc = g_strdup_printf("size of the data channel (BAR %d) shared with "
+                           "the backdoor library: a power of two from "
+                           "%llu KiB to %llu GiB", QEMU_BACKDOOR_DATA_BAR,
+                           QEMU_BACKDOOR_DATA_SIZE_MIN / KiB,
+                           QEMU_BACKDOOR_DATA_SIZE_MAX / GiB);
+    object_class_property_set_description(klass, "data-size", desc);
+    object_class_property_set_description(klass, "migratable",
+        "on: the data channel migrates as RAM (the library's own state "
+        "does not); off: block migration and snapshots");
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
 }
 

@@ -122,11 +122,11 @@ import sys
 out = sys.argv[1]
 
 
-def write(value, offset=8):     # BACKDOOR_REG_CMD
+def write(value, offset=8):     # QEMU_BACKDOOR_CTRL_CMD
     return struct.pack("<BBBxxIQ", 3, 3, 0, offset, value)
 
 
-def read(offset):               # BACKDOOR_REG_SIZE 0, BACKDOOR_REG_COUNT 16
+def read(offset):               # QEMU_BACKDOOR_CTRL_SIZE 0, QEMU_BACKDOOR_CTRL_COUNT 16
     return struct.pack("<BBBxxI", 2, 3, 0, offset)
 
 

@@ -53,6 +53,40 @@ print(("ok - " if checked >= 3 else "not ok - ")
       + f"docs/backdoor.txt has code excerpts to check ({checked})")
 PY
 
+# The channel's layout is defined once, in the shared header: the pages
+# name its macros and the spec includes it, none repeats its values
+python3 - "$BACKDOOR_TOP" <<'PY'
+import re
+import sys
+
+top = sys.argv[1]
+hdr = open(f"{top}/include/backdoor/abi.h",
+           encoding="utf-8").read()
+defs = dict(re.findall(r"^#define (QEMU_BACKDOOR_\w+)\s+(\S+)", hdr, re.M))
+values = {v.rstrip("ULul") for v in defs.values() if v.startswith("0x")}
+values.add(f"{int(defs['QEMU_BACKDOOR_PCI_VENDOR'], 16):04x}:"
+           f"{int(defs['QEMU_BACKDOOR_PCI_DEVICE'], 16):04x}")
+pages = ["docs/backdoor.txt", "docs/devel/backdoor.rst",
+         "docs/interop/backdoor-guest.rst", "docs/specs/backdoor.rst",
+         "docs/system/devices/backdoor.rst"]
+for page in pages:
+    text = open(f"{top}/{page}", encoding="utf-8").read()
+    found = sorted(v for v in values
+                   if re.search(r"(?<![\w.])" + re.escape(v) + r"(?![\w.])",
+                                text, re.I))
+    print(("ok - " if not found else "not ok - ")
+          + f"{page} repeats no value of the layout header"
+          + (f" ({', '.join(found)})" if found else ""))
+spec = open(f"{top}/docs/specs/backdoor.rst", encoding="utf-8").read()
+inc = "literalinclude:: ../../include/backdoor/abi.h"
+print(("ok - " if inc in spec else "not ok - ")
+      + "docs/specs/backdoor.rst includes the layout header")
+unused = [d for d in defs if d not in spec]
+print(("ok - " if not unused else "not ok - ")
+      + "docs/specs/backdoor.rst names every macro of the header"
+      + (f" (not: {', '.join(unused)})" if unused else ""))
+PY
+
 # QEMU's manual builds with the series' pages, warnings being errors
 # (a docs-only configuration of the main build's tree: nothing compiled)
 qb=$(qemu_build main)

@@ -24,7 +24,8 @@ ok "make install DESTDIR=..."
 prefix=$(sed -n 's/^#define CONFIG_PREFIX "\(.*\)"$/\1/p' "$qb/config-host.h")
 root=$dest$prefix
 for f in bin/qemu-system-x86_64 bin/qemu-x86_64 bin/qemu-aarch64 \
-        include/qemu-backdoor.h include/qemu-backdoor-std.h \
+        include/qemu-backdoor.h include/qemu-backdoor-abi.h \
+        include/qemu-backdoor-std.h \
         lib/libqemu-backdoor-guest.a \
         lib/qemu-backdoor-guest/x86_64/libqemu-backdoor-guest.a \
         lib/qemu-backdoor-guest/aarch64/libqemu-backdoor-guest.a \
@@ -33,6 +34,24 @@ for f in bin/qemu-system-x86_64 bin/qemu-x86_64 bin/qemu-aarch64 \
         share/qemu/linuxboot_dma.bin share/qemu/kvmvapic.bin; do
     [ -e "$root/$f" ] && ok "installed $f" || not_ok "installed $f"
 done
+
+# a guest program builds from the installed header and library alone
+cat >"$T/guest.c" <<'EOF'
+#include <qemu-backdoor.h>
+
+int main(void)
+{
+    return QEMU_BACKDOOR_CTRL_CMD == 8 && qemu_backdoor_data() == NULL ? 0 : 1;
+}
+EOF
+if cc -Wall -Werror -I"$root/include" -o "$T/guest" "$T/guest.c" \
+        "$root/lib/libqemu-backdoor-guest.a" >"$T/cc.log" 2>&1 &&
+        "$T/guest"; then
+    ok "a guest program builds against the installed header and library"
+else
+    sed 's/^/  /' "$T/cc.log" | tail -n 5
+    not_ok "a guest program builds against the installed header and library"
+fi
 
 # starts_pc NAME QEMU: QEMU starts a PC, which needs bios-256k.bin, the
 # VGA BIOS and a NIC option ROM, with no -L

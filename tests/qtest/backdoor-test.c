@@ -19,6 +19,7 @@
 #include "libqos/pci.h"
 #include "libqos/pci-pc.h"
 #include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "hw/pci/pci_ids.h"
 #include "hw/pci/pci_regs.h"
 #include "hw/misc/backdoor.h"
@@ -44,9 +45,9 @@ static void bd_map(Backdoor *b)
     uint64_t size;
 
     qpci_device_enable(b->dev);
-    b->ctrl = qpci_iomap(b->dev, BACKDOOR_CTRL_BAR, &size);
-    g_assert_cmpuint(size, ==, BACKDOOR_CTRL_BAR_SIZE);
-    b->data = qpci_iomap(b->dev, BACKDOOR_DATA_BAR, &b->data_bar_size);
+    b->ctrl = qpci_iomap(b->dev, QEMU_BACKDOOR_CTRL_BAR, &size);
+    g_assert_cmpuint(size, ==, QEMU_BACKDOOR_CTRL_LEN);
+    b->data = qpci_iomap(b->dev, QEMU_BACKDOOR_DATA_BAR, &b->data_bar_size);
 }
 
 static void bd_start(Backdoor *b, const char *machine, const char *extra)
@@ -68,12 +69,12 @@ static void bd_stop(Backdoor *b)
 
 static uint64_t bd_count(Backdoor *b)
 {
-    return qtest_readq(b->qts, b->ctrl.addr + BACKDOOR_REG_COUNT);
+    return qtest_readq(b->qts, b->ctrl.addr + QEMU_BACKDOOR_CTRL_COUNT);
 }
 
 static void bd_cmd(Backdoor *b, uint64_t cmd)
 {
-    qtest_writeq(b->qts, b->ctrl.addr + BACKDOOR_REG_CMD, cmd);
+    qtest_writeq(b->qts, b->ctrl.addr + QEMU_BACKDOOR_CTRL_CMD, cmd);
 }
 
 static uint64_t bd_word(Backdoor *b, unsigned slot, unsigned word)
@@ -127,13 +128,13 @@ static void test_ids_and_size(const void *opaque)
 
     bd_start(&b, machine, NULL);
     g_assert_cmphex(qpci_config_readw(b.dev, PCI_VENDOR_ID), ==,
-                    BACKDOOR_PCI_VENDOR_ID);
+                    QEMU_BACKDOOR_PCI_VENDOR);
     g_assert_cmphex(qpci_config_readw(b.dev, PCI_DEVICE_ID), ==,
-                    BACKDOOR_PCI_DEVICE_ID);
+                    QEMU_BACKDOOR_PCI_DEVICE);
     g_assert_cmphex(qpci_config_readw(b.dev, PCI_CLASS_DEVICE), ==,
                     PCI_CLASS_OTHERS);
     g_assert_cmphex(qpci_config_readl(b.dev, PCI_BASE_ADDRESS_0 +
-                                      4 * BACKDOOR_DATA_BAR) &
+                                      4 * QEMU_BACKDOOR_DATA_BAR) &
                     ~PCI_BASE_ADDRESS_MEM_MASK, ==,
                     PCI_BASE_ADDRESS_SPACE_MEMORY |
                     PCI_BASE_ADDRESS_MEM_TYPE_64 |
@@ -141,11 +142,12 @@ static void test_ids_and_size(const void *opaque)
     g_assert_cmpuint(b.data_bar_size, ==, DATA_SIZE);
 
     /* SIZE, whole and as 32-bit halves */
-    g_assert_cmpuint(qtest_readq(b.qts, b.ctrl.addr + BACKDOOR_REG_SIZE),
+    g_assert_cmpuint(qtest_readq(b.qts, b.ctrl.addr + QEMU_BACKDOOR_CTRL_SIZE),
                      ==, DATA_SIZE);
-    g_assert_cmpuint(qtest_readl(b.qts, b.ctrl.addr + BACKDOOR_REG_SIZE),
+    g_assert_cmpuint(qtest_readl(b.qts, b.ctrl.addr + QEMU_BACKDOOR_CTRL_SIZE),
                      ==, DATA_SIZE);
-    g_assert_cmpuint(qtest_readl(b.qts, b.ctrl.addr + BACKDOOR_REG_SIZE + 4),
+    g_assert_cmpuint(qtest_readl(b.qts,
+                                 b.ctrl.addr + QEMU_BACKDOOR_CTRL_SIZE + 4),
                      ==, 0);
     g_assert_cmpuint(bd_count(&b), ==, 0);
     bd_stop(&b);
@@ -260,7 +262,7 @@ static void test_reset(void)
     /* the BARs are unmapped by the reset: map them again */
     bd_map(&b);
     g_assert_cmpuint(bd_count(&b), ==, 0);
-    g_assert_cmpuint(qtest_readq(b.qts, b.ctrl.addr + BACKDOOR_REG_SIZE),
+    g_assert_cmpuint(qtest_readq(b.qts, b.ctrl.addr + QEMU_BACKDOOR_CTRL_SIZE),
                      ==, DATA_SIZE);
     /* the data channel is memory: a reset leaves it alone */
     g_assert_cmphex(qtest_readq(b.qts, b.data.addr + 64), ==, 0xfeedf00d);
@@ -278,7 +280,7 @@ static void test_reset(void)
  */
 static uint64_t expected_read(uint64_t off, unsigned size)
 {
-    if (off == BACKDOOR_REG_SIZE && (size == 8 || size == 4)) {
+    if (off == QEMU_BACKDOOR_CTRL_SIZE && (size == 8 || size == 4)) {
         return DATA_SIZE;
     }
     return 0;
@@ -333,11 +335,11 @@ static void test_bad_ctrl_access(void)
     bd_start(&b, "pc", NULL);
     qts = b.qts;
     base = b.ctrl.addr;
-    for (uint64_t off = 0; off < BACKDOOR_CTRL_BAR_SIZE; off++) {
+    for (uint64_t off = 0; off < QEMU_BACKDOOR_CTRL_LEN; off++) {
         for (int i = 0; i < ARRAY_SIZE(access_sizes); i++) {
             unsigned size = access_sizes[i];
 
-            if (off + size > BACKDOOR_CTRL_BAR_SIZE) {
+            if (off + size > QEMU_BACKDOOR_CTRL_LEN) {
                 continue;
             }
             v = read_n(qts, base + off, size);
@@ -347,7 +349,7 @@ static void test_bad_ctrl_access(void)
                         expected_read(off, size));
             }
             /* everything but a command */
-            if (size != 8 || off != BACKDOOR_REG_CMD) {
+            if (size != 8 || off != QEMU_BACKDOOR_CTRL_CMD) {
                 write_n(qts, base + off, size, 0xa5a5a5a5a5a5a5a5ULL);
             }
         }
@@ -356,8 +358,8 @@ static void test_bad_ctrl_access(void)
     g_assert_cmpuint(bd_count(&b), ==, 0);
 
     /* accesses that straddle the end of the BAR */
-    qtest_writeq(qts, base + BACKDOOR_CTRL_BAR_SIZE - 4, ~0ULL);
-    qtest_readq(qts, base + BACKDOOR_CTRL_BAR_SIZE - 1);
+    qtest_writeq(qts, base + QEMU_BACKDOOR_CTRL_LEN - 4, ~0ULL);
+    qtest_readq(qts, base + QEMU_BACKDOOR_CTRL_LEN - 1);
     g_assert_cmpuint(bd_count(&b), ==, 0);
     /* and the library saw none */
     bd_check_lib(&b, 0, 0, 0);
@@ -417,10 +419,10 @@ static void test_bad_config_access(void)
         }
     }
     /* map it again from scratch and use it */
-    qpci_config_writel(b.dev, PCI_BASE_ADDRESS_0 + 4 * BACKDOOR_DATA_BAR + 4,
-                       0);
+    qpci_config_writel(b.dev,
+                       PCI_BASE_ADDRESS_0 + 4 * QEMU_BACKDOOR_DATA_BAR + 4, 0);
     bd_map(&b);
-    g_assert_cmpuint(qtest_readq(b.qts, b.ctrl.addr + BACKDOOR_REG_SIZE),
+    g_assert_cmpuint(qtest_readq(b.qts, b.ctrl.addr + QEMU_BACKDOOR_CTRL_SIZE),
                      ==, DATA_SIZE);
     bd_cmd(&b, BDT_CMD(BDT_OP_NOP, 0, 0xc0f));
     g_assert_cmpuint(bd_count(&b), ==, 1);
@@ -490,8 +492,8 @@ static void test_unplug(void)
     b.dev = qpci_device_find(b.bus, DEVFN);
     g_assert_nonnull(b.dev);
     bd_map(&b);
-    g_assert_cmpuint(qtest_readq(qts, b.ctrl.addr + BACKDOOR_REG_SIZE), ==,
-                     DATA_SIZE);
+    g_assert_cmpuint(qtest_readq(qts, b.ctrl.addr + QEMU_BACKDOOR_CTRL_SIZE),
+                     ==, DATA_SIZE);
     bd_cmd(&b, BDT_CMD(BDT_OP_NOP, 0, 0x91));
     g_assert_cmpuint(bd_count(&b), ==, 1);
     /* the library was not initialised again, and saw this command once */
@@ -540,6 +542,74 @@ static void test_bad_data_size(void)
     qtest_qmp_assert_success(qts, "{'execute': 'device_add', 'arguments':"
                              " {'driver': 'backdoor', 'id': 'bd',"
                              "  'data-size': 8192}}");
+    qtest_quit(qts);
+}
+
+/* the names of the properties of @type that qom-list-properties lists */
+static QList *bd_list_properties(QTestState *qts, const char *type)
+{
+    QDict *resp = qtest_qmp(qts, "{'execute': 'qom-list-properties',"
+                            " 'arguments': {'typename': %s}}", type);
+    QList *props = qdict_get_qlist(resp, "return");
+
+    g_assert(props);
+    qobject_ref(props);
+    qobject_unref(resp);
+    return props;
+}
+
+static bool bd_has_property(QList *props, const char *name)
+{
+    QListEntry *e;
+
+    QLIST_FOREACH_ENTRY(props, e) {
+        QDict *p = qobject_to(QDict, qlist_entry_obj(e));
+
+        if (!strcmp(qdict_get_str(p, "name"), name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/*
+ * Every property the device adds to a PCI device's has a description of
+ * its own, not only its type's ("on/off"), so that -device backdoor,help
+ * explains it.
+ */
+static void test_property_descriptions(void)
+{
+    QTestState *qts = qtest_init("-M pc");
+    QList *mine = bd_list_properties(qts, TYPE_BACKDOOR);
+    QList *pci = bd_list_properties(qts, "pci-device");
+    QListEntry *e;
+    unsigned n = 0;
+    char *help;
+
+    QLIST_FOREACH_ENTRY(mine, e) {
+        QDict *p = qobject_to(QDict, qlist_entry_obj(e));
+        const char *name = qdict_get_str(p, "name");
+        const char *desc = qdict_get_try_str(p, "description");
+
+        if (bd_has_property(pci, name)) {
+            continue;
+        }
+        g_test_message("property %s: %s", name, desc ? desc : "(none)");
+        g_assert_nonnull(desc);
+        g_assert_cmpstr(desc, !=, "on/off");
+        g_assert_cmpstr(desc, !=, "on/off/auto");
+        n++;
+    }
+    g_assert_cmpuint(n, >=, 2);
+
+    /* and the help shows them */
+    help = qtest_hmp(qts, "device_add %s,help", TYPE_BACKDOOR);
+    g_assert(strstr(help, "data-size=<size>"));
+    g_assert(strstr(help, "size of the data channel"));
+    g_free(help);
+
+    qobject_unref(mine);
+    qobject_unref(pci);
     qtest_quit(qts);
 }
 
@@ -621,7 +691,7 @@ static void test_migration(void)
     g_assert_cmpuint(bd_count(&b), ==, count);
     g_assert_cmphex(qtest_readq(b.qts, b.data.addr + DATA_SIZE - 8), ==,
                     0x5eed5eed5eedULL);
-    g_assert_cmpuint(qtest_readq(b.qts, b.ctrl.addr + BACKDOOR_REG_SIZE),
+    g_assert_cmpuint(qtest_readq(b.qts, b.ctrl.addr + QEMU_BACKDOOR_CTRL_SIZE),
                      ==, DATA_SIZE);
     bd_cmd(&b, BDT_CMD(BDT_OP_NOP, 0, 3));
     g_assert_cmpuint(bd_count(&b), ==, count + 1);
@@ -666,6 +736,8 @@ int main(int argc, char **argv)
     qtest_add_func("/backdoor/second-device", test_second_device);
     qtest_add_func("/backdoor/unplug", test_unplug);
     qtest_add_func("/backdoor/bad-data-size", test_bad_data_size);
+    qtest_add_func("/backdoor/property-descriptions",
+                   test_property_descriptions);
     qtest_add_func("/backdoor/migration", test_migration);
     qtest_add_func("/backdoor/migration-blocker", test_migration_blocker);
     return g_test_run();

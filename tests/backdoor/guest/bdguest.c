@@ -370,13 +370,17 @@ static int open_device_file(const char *name)
 /* Map the control BAR ourselves, to issue the store with our own asm */
 static shared64 *map_ctrl(void)
 {
-    int fd = open_device_file("resource0");
+    char name[32];
+    int fd;
     void *p;
 
+    snprintf(name, sizeof(name), "resource%d", QEMU_BACKDOOR_CTRL_BAR);
+    fd = open_device_file(name);
     if (fd < 0) {
         return NULL;
     }
-    p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    p = mmap(NULL, QEMU_BACKDOOR_CTRL_LEN, PROT_READ | PROT_WRITE, MAP_SHARED,
+             fd, 0);
     close(fd);
     return p == MAP_FAILED ? NULL : p;
 }

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Edits made in an assembled tree are not lost: in a throwaway copy of the
+# repository, edit a new file of the series (hw/misc/backdoor.c), a QEMU
+# file a patch changes (hw/misc/meson.build) and add a file in the tree;
+# make must stop listing them, make refresh must carry them into the
+# overlay, after which make assembles again and the overlay produces
+# exactly the edited tree.  Then FORCE_ASSEMBLE=1 discards an edit, and an
+# edited QEMU file that no patch changes goes where REFRESH_PATCH says.
+# Only the assembly runs (make assemble, the step make starts with): no
+# QEMU is built.
+
+. "$(dirname "$0")/lib.sh"
+
+if ! git -C "$BACKDOOR_TOP" rev-parse --git-dir >/dev/null 2>&1; then
+    skip "make refresh" "$BACKDOOR_TOP is not a git checkout"
+    exit 0
+fi
+if ! pristine=$("$BACKDOOR_TOP/build-aux/fetch-qemu.sh" 2>"$T/fetch.err"); then
+    not_ok "make refresh (no QEMU source: $(tail -n 1 "$T/fetch.err"))"
+    exit 0
+fi
+
+# the repository as it is now (tracked files, edits included), committed
+repo=$T/repo
+git clone -q "$BACKDOOR_TOP" "$repo"
+(cd "$BACKDOOR_TOP" && git ls-files -z | tar --null -T - -cf - 2>/dev/null) |
+    tar -C "$repo" -xf -
+git -C "$repo" add -A
+git -C "$repo" -c user.name=t -c user.email=t@t commit -q --allow-empty \
+    -m "the working copy"
+
+build=$T/build
+mkdir -p "$build"
+cat >"$build/config.mak" <<EOF
+BACKDOOR_TOP=$repo
+BUILD=$build
+QEMU_PRISTINE=$pristine
+QEMU_SRC=$build/qemu-src
+QEMU_BUILD=$build/qemu-build
+EOF
+src=$build/qemu-src
+m() { make -s -C "$repo" BUILD="$build" "$@" >"$T/make.log" 2>&1; }
+
+check "make assemble: a fresh tree" m assemble
+check "make assemble again: nothing edited, nothing to do" m assemble
+
+# the edits
+echo "/* an edit in the assembled tree */" >>"$src/hw/misc/backdoor.c"
+printf '%s\n' "# an edit in the assembled tree" >>"$src/hw/misc/meson.build"
+printf '%s\n' "/* a new file */" >"$src/hw/misc/backdoor-new.h"
+cp "$src/hw/misc/backdoor.c" "$T/backdoor.c"
+
+if m; then
+    not_ok "make stops when the assembled tree holds edits"
+else
+    ok "make stops when the assembled tree holds edits"
+fi
+for f in hw/misc/backdoor.c hw/misc/meson.build hw/misc/backdoor-new.h; do
+    if grep -q " $f\$" "$T/make.log"; then
+        ok "make lists $f"
+    else
+        sed 's/^/  /' "$T/make.log" | tail -n 10
+        not_ok "make lists $f"
+    fi
+done
+grep -q "make refresh" "$T/make.log" && ok "make says to run make refresh" ||
+    not_ok "make says to run make refresh"
+cmp -s "$src/hw/misc/backdoor.c" "$T/backdoor.c" &&
+    ok "the edits are still in the tree" ||
+    not_ok "the edits are still in the tree"
+
+check "make refresh" m refresh
+status=$(git -C "$repo" status --porcelain | sort)
+expected=$(printf '%s\n' " M hw/misc/backdoor.c" \
+    " M patches/series/0004-hw-misc-add-the-backdoor-PCI-device.patch" \
+    "?? hw/misc/backdoor-new.h" | sort)
+if [ "$status" = "$expected" ]; then
+    ok "make refresh changes the new file, the patch and adds the new file"
+else
+    printf '%s\n' "$status" | sed 's/^/  /'
+    not_ok "make refresh changes the new file, the patch and adds the new file"
+fi
+added=$(git -C "$repo" diff -U0 hw/misc/backdoor.c | grep '^[-+][^-+]')
+[ "$added" = "+/* an edit in the assembled tree */" ] &&
+    ok "the overlay's new file differs by the edit only" ||
+    not_ok "the overlay's new file differs by the edit only ($added)"
+check "make assemble after make refresh" m assemble
+cmp -s "$src/hw/misc/backdoor.c" "$T/backdoor.c" &&
+    ok "the edits are still in the tree after make refresh" ||
+    not_ok "the edits are still in the tree after make refresh"
+
+# the refreshed overlay assembles into the edited tree, and nothing else
+fresh=$T/fresh
+"$repo/build-aux/assemble.py" "$pristine" "$fresh/qemu-src" 2>/dev/null
+if diff -r -q -x .backdoor-assembled -x .backdoor-manifest.json \
+        "$src" "$fresh/qemu-src" >"$T/diff.log" 2>&1; then
+    ok "the refreshed overlay assembles into the edited tree"
+else
+    sed 's/^/  /' "$T/diff.log" | head -n 10
+    not_ok "the refreshed overlay assembles into the edited tree"
+fi
+rm -rf "$fresh"
+
+# FORCE_ASSEMBLE=1 discards an edit
+echo "/* to be discarded */" >>"$src/hw/misc/backdoor.c"
+if m assemble; then
+    not_ok "make assemble stops at a second edit"
+else
+    ok "make assemble stops at a second edit"
+fi
+check "make assemble FORCE_ASSEMBLE=1" m assemble FORCE_ASSEMBLE=1
+cmp -s "$src/hw/misc/backdoor.c" "$repo/hw/misc/backdoor.c" &&
+    ok "FORCE_ASSEMBLE=1 restores the overlay's file" ||
+    not_ok "FORCE_ASSEMBLE=1 restores the overlay's file"
+
+# an edited QEMU file that no patch changes
+echo "/* an edit of a file no patch changes */" >>"$src/hw/misc/edu.c"
+name="make refresh refuses a file no patch changes, naming REFRESH_PATCH"
+if ! m refresh && grep -q "REFRESH_PATCH" "$T/make.log"; then
+    ok "$name"
+else
+    not_ok "$name"
+fi
+patch=patches/series/0004-hw-misc-add-the-backdoor-PCI-device.patch
+check "make refresh REFRESH_PATCH=$patch" m refresh REFRESH_PATCH="$patch"
+grep -q "^+++ b/hw/misc/edu.c" "$repo/$patch" &&
+    ok "the file joins the patch REFRESH_PATCH names" ||
+    not_ok "the file joins the patch REFRESH_PATCH names"
+check "make assemble after adding the file to a patch" m assemble
+exit 0
