@@ -535,6 +535,7 @@ static void check_batch(void)
  */
 static void check_truncated(void)
 {
+    /* ivshmem-plain: 1af4:1110, the shared memory in BAR 2 */
     int fd = open_pci_file(0x1af4, 0x1110, "resource2");
     struct bdt_stats a;
     char line[16];
