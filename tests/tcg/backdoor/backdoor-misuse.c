@@ -57,7 +57,7 @@ static BDT_NOINLINE void add_fn(void *p, uint64_t v)
     __atomic_fetch_add((uint64_t *)p, v, __ATOMIC_SEQ_CST);
 }
 
-#if defined(__x86_64__) || defined(__i386__)
+#ifdef BDT_REP_MOVSB
 /* a string copy of @v: "rep movsb", 8 one-byte stores */
 static BDT_NOINLINE void rep_movsb_fn(void *p, uint64_t v)
 {
@@ -68,7 +68,7 @@ static BDT_NOINLINE void rep_movsb_fn(void *p, uint64_t v)
 }
 #endif
 
-#ifdef __x86_64__
+#ifdef BDT_REP_MOVSQ
 /* the same as one "rep movsq" of one quadword: one 8-byte store */
 static BDT_NOINLINE void rep_movsq_fn(void *p, uint64_t v)
 {
@@ -125,13 +125,13 @@ int main(int argc, char **argv)
     check(sig == 0 && commands() == n && ld8(c + CMD_OFF) == 0,
           "a 16-byte vector store: dropped, no command");
 #endif
-#if defined(__x86_64__) || defined(__i386__)
+#ifdef BDT_REP_MOVSB
     /* string instructions store element by element */
     sig = trap(rep_movsb_fn, c + CMD_OFF, cmd);
     check(sig == 0 && commands() == n && ld8(c + CMD_OFF) == 0,
           "rep movsb of 8 bytes into the command word: no command");
 #endif
-#ifdef __x86_64__
+#ifdef BDT_REP_MOVSQ
     sig = trap(rep_movsq_fn, c + CMD_OFF, cmd);
     check(sig == 0 && commands() == n + 1 && ld8(c + CMD_OFF) == 0,
           "rep movsq of one quadword: one 8-byte store, one command");
