@@ -46,7 +46,7 @@ qemu_prefix=\${prefix}
 qemu_bindir=\${prefix}/bin
 
 Name: qemu-backdoor
-Description: Callback API of QEMU's backdoor channel (qemu-backdoor.h), for writing and checking a library against an installed QEMU; the library itself is compiled into QEMU from its sources with configure --with-backdoor=DIR, where the header finds QEMU's qemu/osdep.h
+Description: Callback API header of QEMU's backdoor channel, and the QEMU it came with; a library is compiled into QEMU from its sources (configure --with-backdoor=DIR), where the header finds QEMU's qemu/osdep.h
 Version: $version
 Cflags: -I\${includedir}/qemu-backdoor-host
 EOF

@@ -42,7 +42,7 @@ step "checking the packages the demo needs (apt installs the missing ones)"
 done_step
 
 if [ ! -f "$build/.built" ]; then
-    step "building QEMU with the demo library in $build, with the QEMU source fetched first (about 9 minutes the first time on 2 cores, under a minute with ccache's hits; the log is $build/demo-build.log)"
+    step "building QEMU with the demo library in $build, with the QEMU source fetched first (about 9 minutes the first time on 2 cores, less with ccache's hits; the log is $build/demo-build.log)"
     mkdir -p "$build"
     (cd "$top" && ./configure --skip-setup --build-dir="$build" \
         --with-backdoor="$top/contrib/backdoor/lib") >"$build/demo-build.log" 2>&1 &&
