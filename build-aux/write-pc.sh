@@ -17,8 +17,10 @@ guest)
     [ $# = 4 ] || { echo "usage: write-pc.sh guest PREFIX ARCH HEADER" >&2; exit 1; }
     major=$(sed -n 's/^#define QEMU_BACKDOOR_GUEST_VERSION_MAJOR *\([0-9]*\)$/\1/p' "$4")
     minor=$(sed -n 's/^#define QEMU_BACKDOOR_GUEST_VERSION_MINOR *\([0-9]*\)$/\1/p' "$4")
-    [ -n "$major" ] && [ -n "$minor" ] ||
-        { echo "write-pc.sh: no version macros in $4" >&2; exit 1; }
+    if [ -z "$major" ] || [ -z "$minor" ]; then
+        echo "write-pc.sh: no version macros in $4" >&2
+        exit 1
+    fi
     cat <<EOF
 prefix=$2
 includedir=\${prefix}/include

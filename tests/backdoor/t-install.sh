@@ -84,7 +84,7 @@ starts_pc "qemu-system-x86_64 in the build folder" "$qb/qemu-system-x86_64"
 # for DESTDIR: the files name the real prefix)
 pc() {
     PKG_CONFIG_PATH=$root/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$dest \
-        PKG_CONFIG_LIBDIR= pkg-config "$@"
+        PKG_CONFIG_LIBDIR='' pkg-config "$@"
 }
 if grep -qx "prefix=$prefix" "$root/lib/pkgconfig/qemu-backdoor-guest.pc" &&
         grep -qx "prefix=$prefix" "$root/lib/pkgconfig/qemu-backdoor.pc"; then
