@@ -69,7 +69,7 @@ step "user mode: qemu-x86_64 -backdoor $work/bd backdoor-demo $work/bd"
 "$qb/qemu-x86_64" -backdoor "$work/bd" "$work/backdoor-demo" "$work/bd"
 done_step
 
-step "system mode: a Linux guest of qemu-system-x86_64 -device backdoor (boots Debian's kernel under TCG)"
+step "system mode: a Linux guest of qemu-system-x86_64 -device backdoor (boots Debian's kernel under TCG: 14 s on 2 cores)"
 . "$top/tests/backdoor/linux-guest.sh"
 kernel=$(guest_kernel)
 mkdir -p "$work/root/bin"
