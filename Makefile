@@ -19,15 +19,15 @@ DESTDIR ?=
 export CCACHE_BASEDIR := $(BUILD)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all configure assemble qemu guest-lib install check demo bench \
-        fuzz sanitize series refresh help clean distclean \
-        _assemble _refresh _qemu _guest-lib _install
+.PHONY: all configure assemble qemu guest-lib install uninstall check demo \
+        bench fuzz sanitize series refresh help clean distclean \
+        _assemble _refresh _qemu _guest-lib _install _uninstall
 
 # The public goals configure with the defaults when ./configure has not
 # been run, then do their work in a sub-make that reads config.mak.
 all: configure
 	$(SUBMAKE) _qemu _guest-lib
-assemble qemu guest-lib install refresh: configure
+assemble qemu guest-lib install uninstall refresh: configure
 	$(SUBMAKE) _$@
 
 SUBMAKE = $(MAKE) -f $(TOP)/Makefile BUILD=$(BUILD)
@@ -68,26 +68,50 @@ _guest-lib:
 	    fi; \
 	done
 
+# make install stages everything in $(STAGE) (QEMU's own install with
+# DESTDIR, the guest libraries, the headers, the pkg-config files), then
+# install-tree.sh copies it under $(DESTDIR)$(prefix) and keeps the list of
+# what it put there in share/qemu-backdoor/install-manifest, which make
+# uninstall reads
+STAGE = $(BUILD)/install-stage
+S = $(STAGE)$(prefix)
+# the architecture whose guest library goes into PREFIX/lib (the one "cc"
+# builds for)
+HOST_GUEST_ARCH := x86_64
 _install: _qemu _guest-lib
-	$(MAKE) -C $(QEMU_BUILD) install DESTDIR=$(DESTDIR)
-	install -d $(DESTDIR)$(prefix)/lib
-	$(MAKE) -C $(TOP)/backdoor/guest install-headers DESTDIR=$(DESTDIR) \
+	rm -rf $(STAGE)
+	$(MAKE) -C $(QEMU_BUILD) install DESTDIR=$(STAGE)
+	install -d $(S)/lib
+	$(MAKE) -C $(TOP)/backdoor/guest install-headers DESTDIR=$(STAGE) \
 	    includedir=$(prefix)/include
-	install -m 644 $(BUILD)/guest/x86_64/libqemu-backdoor-guest.a $(DESTDIR)$(prefix)/lib/
+	install -m 644 $(BUILD)/guest/$(HOST_GUEST_ARCH)/libqemu-backdoor-guest.a $(S)/lib/
 	if [ -d $(QEMU_BUILD)/pc-bios/optionrom ]; then \
-	    install -d $(DESTDIR)$(prefix)/share/qemu && \
+	    install -d $(S)/share/qemu && \
 	    install -m 644 $(QEMU_BUILD)/pc-bios/optionrom/*.bin \
-	        $(DESTDIR)$(prefix)/share/qemu/; \
+	        $(S)/share/qemu/; \
 	fi
 	set -e; for ac in $(GUEST_COMPILERS); do \
 	    a=$${ac%%:*}; \
 	    [ -f $(BUILD)/guest/$$a/libqemu-backdoor-guest.a ] || continue; \
-	    install -d $(DESTDIR)$(prefix)/lib/qemu-backdoor-guest/$$a; \
+	    install -d $(S)/lib/qemu-backdoor-guest/$$a; \
 	    install -m 644 $(BUILD)/guest/$$a/libqemu-backdoor-guest.a \
-	        $(DESTDIR)$(prefix)/lib/qemu-backdoor-guest/$$a/; \
+	        $(S)/lib/qemu-backdoor-guest/$$a/; \
 	    install -m 755 $(BUILD)/guest/$$a/qemu-backdoor \
-	        $(DESTDIR)$(prefix)/lib/qemu-backdoor-guest/$$a/; \
+	        $(S)/lib/qemu-backdoor-guest/$$a/; \
 	done
+	install -d $(S)/include/qemu-backdoor-host
+	install -m 644 $(TOP)/backdoor/qemu/qemu-backdoor.h \
+	    $(S)/include/qemu-backdoor-host/
+	install -d $(S)/lib/pkgconfig
+	$(TOP)/build-aux/write-pc.sh guest $(prefix) $(HOST_GUEST_ARCH) \
+	    $(TOP)/backdoor/guest/qemu-backdoor.h \
+	    >$(S)/lib/pkgconfig/qemu-backdoor-guest.pc
+	$(TOP)/build-aux/write-pc.sh host $(prefix) $(QEMU_SRC)/VERSION \
+	    >$(S)/lib/pkgconfig/qemu-backdoor.pc
+	$(TOP)/build-aux/install-tree.sh install $(S) $(DESTDIR)$(prefix)
+
+_uninstall:
+	$(TOP)/build-aux/install-tree.sh uninstall $(DESTDIR)$(prefix)
 
 check:
 	$(TOP)/tests/backdoor/run-tests.sh
@@ -126,7 +150,9 @@ help:
 	@echo '                 (REFRESH_PATCH=patches/series/NNNN-... for an edited'
 	@echo '                 QEMU file no patch changes yet)'
 	@echo '  FORCE_ASSEMBLE=1  with all/assemble: discard such edits instead'
-	@echo '  install        make all, then install under the prefix (DESTDIR)'
+	@echo '  install        make all, then install under the prefix (DESTDIR),'
+	@echo '                 with pkg-config files and a manifest of the files'
+	@echo '  uninstall      remove what make install put (from the manifest)'
 	@echo '  check          build the five test configurations and run every'
 	@echo '                 tests/backdoor/t-*.sh: about 13 min with an empty'
 	@echo '                 ccache, plus the fuzzer build (19 min empty, 1 min'

@@ -3,9 +3,58 @@
 #
 # make demo works: the demo (demo/run-demo.sh, on the "demo" check build)
 # runs the example guest program against the example library in user mode
-# and in a Linux guest, and both runs show every command's effect.
+# and in a Linux guest, and both runs show every command's effect.  And it
+# says what each step does and how long it took (checked first, in seconds,
+# with stand-ins for the emulators).
 
 . "$(dirname "$0")/lib.sh"
+
+# the steps' messages: a build folder marked built whose emulators are
+# scripts (the system one writes the console log a guest would)
+fake=$T/fake-build
+mkdir -p "$fake/qemu-build" "$fake/guest"
+touch "$fake/.built"
+main=$(qemu_build main)
+if [ -n "$main" ]; then
+    ln -s "$(dirname "$main")/guest/x86_64" "$fake/guest/x86_64"
+    cat >"$fake/qemu-build/qemu-x86_64" <<'EOF'
+#!/bin/sh
+echo "[qemu] stand-in qemu-x86_64"
+EOF
+    cat >"$fake/qemu-build/qemu-system-x86_64" <<'EOF'
+#!/bin/sh
+for a; do
+    case $a in file:*) printf 'GUEST-START\n[guest] stand-in\nGUEST-DONE\n' >"${a#file:}" ;; esac
+done
+EOF
+    chmod +x "$fake/qemu-build/"qemu-*
+    BACKDOOR_DEMO_BUILD=$fake "$BACKDOOR_TOP/demo/run-demo.sh" \
+        >"$T/steps.out" 2>&1
+    code=$?
+    # the step lines, "done" lines reduced to their step
+    grep '^===' "$T/steps.out" | sed 's/: done in [0-9]* s$/: done/' >"$T/steps"
+    cat >"$T/want" <<EOF
+=== checking the packages the demo needs (apt installs the missing ones)...
+=== checking the packages the demo needs: done
+=== QEMU with the demo library is already built in $fake
+=== compiling the guest program backdoor-demo...
+=== compiling the guest program backdoor-demo: done
+=== user mode: qemu-x86_64 -backdoor BD backdoor-demo BD...
+=== user mode: qemu-x86_64 -backdoor BD backdoor-demo BD: done
+=== system mode: a Linux guest of qemu-system-x86_64 -device backdoor (boots Debian's kernel under TCG: 14 s on 2 cores)...
+=== system mode: a Linux guest of qemu-system-x86_64 -device backdoor: done
+EOF
+    # the scratch folder's name changes from run to run
+    sed -i 's|[^ ]*/backdoor-demo\.[^/ ]*/bd|BD|g' "$T/steps"
+    if [ $code = 0 ] && diff "$T/want" "$T/steps" >"$T/steps.diff"; then
+        ok "the demo says what each step does and how many seconds it took"
+    else
+        sed 's/^/  /' "$T/steps.diff" "$T/steps.out" | tail -n 30
+        not_ok "the demo says what each step does and how many seconds it took (exit $code)"
+    fi
+else
+    not_ok "the demo's step messages (no main build for the guest library)"
+fi
 
 qb=$(qemu_build demo)
 if [ -z "$qb" ]; then

@@ -4,6 +4,10 @@
 # make install (into a DESTDIR) puts the emulators, the guest library and
 # its header under the prefix, and the installed system emulator finds its
 # firmware (Debian's seabios, the option ROMs it built) without -L.
+# pkg-config finds qemu-backdoor-guest and qemu-backdoor there, and a guest
+# program built with nothing but the guest one's flags runs under the
+# build's qemu-x86_64.  make uninstall removes what install put and leaves
+# what the prefix held before.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -14,6 +18,14 @@ if [ -z "$qb" ]; then
 fi
 build=$(dirname "$qb")
 dest=$T/dest
+prefix=$(sed -n 's/^#define CONFIG_PREFIX "\(.*\)"$/\1/p' "$qb/config-host.h")
+root=$dest$prefix
+# the prefix already holds files of others, in folders install uses too
+mkdir -p "$root/bin" "$root/share/doc/other" "$root/lib/pkgconfig"
+echo other >"$root/bin/other-tool"
+echo other >"$root/share/doc/other/README"
+echo other >"$root/lib/pkgconfig/other.pc"
+(cd "$dest" && find . | sort) >"$T/before"
 if ! make -C "$BACKDOOR_TOP" BUILD="$build" install DESTDIR="$dest" \
         >"$T/install.log" 2>&1; then
     tail -n 20 "$T/install.log" | sed 's/^/  /'
@@ -21,8 +33,6 @@ if ! make -C "$BACKDOOR_TOP" BUILD="$build" install DESTDIR="$dest" \
     exit 0
 fi
 ok "make install DESTDIR=..."
-prefix=$(sed -n 's/^#define CONFIG_PREFIX "\(.*\)"$/\1/p' "$qb/config-host.h")
-root=$dest$prefix
 for f in bin/qemu-system-x86_64 bin/qemu-x86_64 bin/qemu-aarch64 \
         include/qemu-backdoor.h include/qemu-backdoor-abi.h \
         include/qemu-backdoor-std.h \
@@ -31,7 +41,10 @@ for f in bin/qemu-system-x86_64 bin/qemu-x86_64 bin/qemu-aarch64 \
         lib/qemu-backdoor-guest/aarch64/libqemu-backdoor-guest.a \
         lib/qemu-backdoor-guest/x86_64/qemu-backdoor \
         lib/qemu-backdoor-guest/aarch64/qemu-backdoor \
-        share/qemu/linuxboot_dma.bin share/qemu/kvmvapic.bin; do
+        share/qemu/linuxboot_dma.bin share/qemu/kvmvapic.bin \
+        include/qemu-backdoor-host/qemu-backdoor.h \
+        lib/pkgconfig/qemu-backdoor-guest.pc lib/pkgconfig/qemu-backdoor.pc \
+        share/qemu-backdoor/install-manifest; do
     [ -e "$root/$f" ] && ok "installed $f" || not_ok "installed $f"
 done
 
@@ -66,4 +79,102 @@ starts_pc() {
 }
 starts_pc "installed qemu-system-x86_64" "$root/bin/qemu-system-x86_64"
 starts_pc "qemu-system-x86_64 in the build folder" "$qb/qemu-system-x86_64"
+
+# pkg-config, as a user of the prefix would call it (the sysroot stands
+# for DESTDIR: the files name the real prefix)
+pc() {
+    PKG_CONFIG_PATH=$root/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$dest \
+        PKG_CONFIG_LIBDIR='' pkg-config "$@"
+}
+if grep -qx "prefix=$prefix" "$root/lib/pkgconfig/qemu-backdoor-guest.pc" &&
+        grep -qx "prefix=$prefix" "$root/lib/pkgconfig/qemu-backdoor.pc"; then
+    ok "the pkg-config files name the prefix $prefix"
+else
+    not_ok "the pkg-config files name the prefix $prefix"
+fi
+guest_version=$(sed -n 's/^#define QEMU_BACKDOOR_GUEST_VERSION_\(MAJOR\|MINOR\) *//p' \
+    "$BACKDOOR_TOP/backdoor/guest/qemu-backdoor.h" | paste -sd.)
+v=$(pc --modversion qemu-backdoor-guest 2>&1)
+[ "$v" = "$guest_version" ] &&
+    ok "pkg-config --modversion qemu-backdoor-guest: $v" ||
+    not_ok "pkg-config --modversion qemu-backdoor-guest: $v, not $guest_version"
+qemu_version=$(cat "$build/qemu-src/VERSION")
+v=$(pc --modversion qemu-backdoor 2>&1)
+[ "$v" = "$qemu_version" ] &&
+    ok "pkg-config --modversion qemu-backdoor: $v" ||
+    not_ok "pkg-config --modversion qemu-backdoor: $v, not $qemu_version"
+v=$(pc --variable=qemu_prefix qemu-backdoor 2>&1)
+[ "$v" = "$root" ] && [ -x "$v/bin/qemu-x86_64" ] &&
+    ok "pkg-config --variable=qemu_prefix qemu-backdoor names the installed QEMU" ||
+    not_ok "pkg-config --variable=qemu_prefix qemu-backdoor: $v, not $root"
+cflags=$(pc --cflags qemu-backdoor 2>&1)
+cflags=${cflags% }
+if [ "$cflags" = "-I$root/include/qemu-backdoor-host" ] &&
+        cmp -s "${cflags#-I}/qemu-backdoor.h" \
+            "$BACKDOOR_TOP/backdoor/qemu/qemu-backdoor.h"; then
+    ok "pkg-config --cflags qemu-backdoor finds the callback API header"
+else
+    not_ok "pkg-config --cflags qemu-backdoor finds the callback API header ($cflags)"
+fi
+
+# a guest program built with the guest flags alone: it XORs "hello" with
+# 0x5a through the test library and has it print 42 (the test library's
+# commands are written out: only the installed header is used)
+cat >"$T/pc-guest.c" <<'EOF'
+#include <stdio.h>
+#include <string.h>
+#include <qemu-backdoor.h>
+
+int main(int argc, char **argv)
+{
+    unsigned char *d;
+
+    if (argc < 2 || qemu_backdoor_init(argv[1]) < 0) {
+        perror("qemu_backdoor_init");
+        return 1;
+    }
+    d = qemu_backdoor_data();
+    memcpy(d, "hello", 5);
+    qemu_backdoor((1ULL << 56) | 5);        /* XOR, slot 0, 5 bytes */
+    qemu_backdoor((8ULL << 56) | 42);       /* print 42 */
+    printf("guest: %s\n",
+           d[0] == ('h' ^ 0x5a) && d[4] == ('o' ^ 0x5a) ? "xor ok" : "xor bad");
+    return qemu_backdoor_fini();
+}
+EOF
+# shellcheck disable=SC2086 # the flags are words
+if flags=$(pc --cflags --libs --static qemu-backdoor-guest 2>&1) &&
+        cc -static -o "$T/pc-guest" "$T/pc-guest.c" $flags \
+            >"$T/pc-cc.log" 2>&1; then
+    ok "a static guest program builds with pkg-config qemu-backdoor-guest"
+    timeout 60 "$qb/qemu-x86_64" -backdoor "$T/bd" "$T/pc-guest" "$T/bd" \
+        >"$T/pc-run.log" 2>&1
+    if grep -qx "guest: xor ok" "$T/pc-run.log" &&
+            grep -q "^bdt-print 42" "$T/pc-run.log"; then
+        ok "it runs under qemu-x86_64 -backdoor and reaches the library"
+    else
+        sed 's/^/  /' "$T/pc-run.log" | tail -n 5
+        not_ok "it runs under qemu-x86_64 -backdoor and reaches the library"
+    fi
+else
+    echo "  flags: $flags"
+    sed 's/^/  /' "$T/pc-cc.log" | tail -n 5
+    not_ok "a static guest program builds with pkg-config qemu-backdoor-guest"
+fi
+
+# make uninstall: the prefix holds what it held before, and nothing else
+if make -C "$BACKDOOR_TOP" BUILD="$build" uninstall DESTDIR="$dest" \
+        >"$T/uninstall.log" 2>&1; then
+    ok "make uninstall DESTDIR=..."
+else
+    tail -n 10 "$T/uninstall.log" | sed 's/^/  /'
+    not_ok "make uninstall DESTDIR=..."
+fi
+(cd "$dest" && find . | sort) >"$T/after"
+if cmp -s "$T/before" "$T/after"; then
+    ok "after make uninstall the prefix holds only what it held before"
+else
+    diff "$T/before" "$T/after" | head -n 20 | sed 's/^/  /'
+    not_ok "after make uninstall the prefix holds only what it held before"
+fi
 exit 0
