@@ -25,6 +25,7 @@
 #define PCI_DEVICES "/sys/bus/pci/devices"
 
 static volatile uint64_t *bd_ctrl;   /* device registers or trapped page */
+volatile uint64_t *qemu_backdoor_cmd_word;
 static void *bd_data;
 static uint64_t bd_data_size;
 
@@ -246,12 +247,8 @@ static int open_system(void)
     return ret;
 }
 
-int qemu_backdoor_init(const char *base)
+static int open_channel(const char *base)
 {
-    if (bd_ctrl) {
-        errno = EBUSY;
-        return -1;
-    }
     if (base && open_user(base) == 0) {
         return 0;
     }
@@ -262,6 +259,19 @@ int qemu_backdoor_init(const char *base)
     return open_system();
 }
 
+int qemu_backdoor_init(const char *base)
+{
+    if (bd_ctrl) {
+        errno = EBUSY;
+        return -1;
+    }
+    if (open_channel(base) != 0) {
+        return -1;
+    }
+    qemu_backdoor_cmd_word = bd_ctrl + QEMU_BACKDOOR_CTRL_CMD / 8;
+    return 0;
+}
+
 int qemu_backdoor_fini(void)
 {
     if (!bd_ctrl) {
@@ -269,6 +279,7 @@ int qemu_backdoor_fini(void)
         return -1;
     }
     munmap(bd_data, bd_data_size);
+    qemu_backdoor_cmd_word = NULL;
     munmap((void *)bd_ctrl, QEMU_BACKDOOR_CTRL_LEN);
     bd_ctrl = NULL;
     bd_data = NULL;
@@ -286,7 +297,7 @@ void *qemu_backdoor_data(void)
     return bd_data;
 }
 
-void qemu_backdoor(uint64_t cmd)
+void qemu_backdoor_send(uint64_t cmd)
 {
     qemu_backdoor_store(bd_ctrl + QEMU_BACKDOOR_CTRL_CMD / 8, cmd);
 }

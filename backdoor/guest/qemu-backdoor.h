@@ -75,12 +75,27 @@ uint64_t qemu_backdoor_data_size(void);
 /* Start of the data channel; NULL when the channel is not open */
 void *qemu_backdoor_data(void);
 
+/* The command word of the open channel; NULL when it is not open */
+extern volatile uint64_t *qemu_backdoor_cmd_word;
+
+/* qemu_backdoor() out of line: the 64-bit store of a 32-bit guest */
+void qemu_backdoor_send(uint64_t cmd);
+
 /*
  * Send @cmd: calls the library in QEMU once, and returns when it is done.
  * The channel must be open.  Uses one 64-bit store, so several threads may
- * call it at once.
+ * call it at once.  Inline on 64-bit guests, where that store is one
+ * instruction: a release store, so that the program's stores into the
+ * data channel come before it.
  */
-void qemu_backdoor(uint64_t cmd);
+static inline void qemu_backdoor(uint64_t cmd)
+{
+    if (sizeof(void *) == 8) {
+        __atomic_store_n(qemu_backdoor_cmd_word, cmd, __ATOMIC_RELEASE);
+    } else {
+        qemu_backdoor_send(cmd);
+    }
+}
 
 /*
  * Send @cmd like qemu_backdoor(), and return the value the library left in

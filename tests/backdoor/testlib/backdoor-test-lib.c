@@ -147,6 +147,9 @@ static void handle(uint64_t raw, void *data)
     uint8_t *slot = (uint8_t *)data + n * BDT_SLOT_SIZE;
     uint64_t *w = (uint64_t *)&stats;
 
+    if (op == BDT_OP_VOID) {
+        return;
+    }
     if (qatomic_fetch_inc(&running)) {
         qatomic_inc(&stats.overlaps);
     }

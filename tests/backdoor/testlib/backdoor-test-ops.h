@@ -59,6 +59,11 @@ enum {
     BDT_OP_BATCH = 0x0a,
     /* the same, but the records are only counted (in records_ok) */
     BDT_OP_BATCH_COUNT = 0x0b,
+    /*
+     * nothing at all, not even counted: what a call costs without the
+     * library's own work (its shared counters), for the benchmarks
+     */
+    BDT_OP_VOID = 0xff,
 };
 
 #define BDT_RECORD_LEN(t)       ((t) % 61)

@@ -113,7 +113,7 @@ static double time_backdoor(long n)
     double t = now_ns();
 
     for (long i = 0; i < n; i++) {
-        qemu_backdoor(i & 0xffff);
+        qemu_backdoor(BDT_CMD(BDT_OP_VOID, 0, i & 0xffff));
     }
     return now_ns() - t;
 }
@@ -181,7 +181,7 @@ static void *caller(void *arg)
     CPU_SET((uintptr_t)arg % sysconf(_SC_NPROCESSORS_ONLN), &set);
     sched_setaffinity(0, sizeof(set), &set);
     for (long i = 0; i < per_thread; i++) {
-        qemu_backdoor(0);       /* the test library's no-op */
+        qemu_backdoor(BDT_CMD(BDT_OP_VOID, 0, 0));
     }
     return NULL;
 }
