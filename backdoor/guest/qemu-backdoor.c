@@ -250,6 +250,8 @@ static int open_system(void)
 static int open_channel(const char *base)
 {
     if (base && open_user(base) == 0) {
+        /* qemu_backdoor() may store inline: see qemu-backdoor.h */
+        qemu_backdoor_cmd_word = bd_ctrl + QEMU_BACKDOOR_CTRL_CMD / 8;
         return 0;
     }
     if (base && errno != ENOENT && errno != ENOTDIR) {
@@ -265,11 +267,7 @@ int qemu_backdoor_init(const char *base)
         errno = EBUSY;
         return -1;
     }
-    if (open_channel(base) != 0) {
-        return -1;
-    }
-    qemu_backdoor_cmd_word = bd_ctrl + QEMU_BACKDOOR_CTRL_CMD / 8;
-    return 0;
+    return open_channel(base);
 }
 
 int qemu_backdoor_fini(void)

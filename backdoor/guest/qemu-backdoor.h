@@ -75,23 +75,32 @@ uint64_t qemu_backdoor_data_size(void);
 /* Start of the data channel; NULL when the channel is not open */
 void *qemu_backdoor_data(void);
 
-/* The command word of the open channel; NULL when it is not open */
+/*
+ * The command word of a user-mode channel, NULL otherwise: there
+ * qemu_backdoor() stores inline, a call and a return less
+ */
 extern volatile uint64_t *qemu_backdoor_cmd_word;
 
-/* qemu_backdoor() out of line: the 64-bit store of a 32-bit guest */
+/*
+ * qemu_backdoor() out of line: 32-bit guests, and system mode, where the
+ * library's store ends TCG's translation block (faster there, and the
+ * library's changes to registers are seen at once)
+ */
 void qemu_backdoor_send(uint64_t cmd);
 
 /*
  * Send @cmd: calls the library in QEMU once, and returns when it is done.
  * The channel must be open.  Uses one 64-bit store, so several threads may
- * call it at once.  Inline on 64-bit guests, where that store is one
- * instruction: a release store, so that the program's stores into the
- * data channel come before it.
+ * call it at once.  Inline in user mode on 64-bit guests, where that store
+ * is one instruction: a release store, so that the program's stores into
+ * the data channel come before it.
  */
 static inline void qemu_backdoor(uint64_t cmd)
 {
-    if (sizeof(void *) == 8) {
-        __atomic_store_n(qemu_backdoor_cmd_word, cmd, __ATOMIC_RELEASE);
+    volatile uint64_t *word = qemu_backdoor_cmd_word;
+
+    if (sizeof(void *) == 8 && word) {
+        __atomic_store_n(word, cmd, __ATOMIC_RELEASE);
     } else {
         qemu_backdoor_send(cmd);
     }

@@ -81,6 +81,7 @@ table() {
     bench_row "plain store to guest RAM" serial.store
     bench_row "backdoor command (qemu_backdoor)" serial.backdoor
     bench_row "backdoor command, parallel mode" parallel.backdoor
+    bench_row "backdoor command (qemu_backdoor_call)" serial.backdoor-call
     bench_row "edu MMIO write" serial.edu-write
     bench_row "vmport in (port 0x5658)" serial.vmport-in
     bench_row "backdoor / vmport in (goal <= 1)" serial.backdoor \

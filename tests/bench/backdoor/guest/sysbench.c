@@ -118,6 +118,17 @@ static double time_backdoor(long n)
     return now_ns() - t;
 }
 
+/* the same through qemu_backdoor_call(), which also returns rax */
+static double time_backdoor_call(long n)
+{
+    double t = now_ns();
+
+    for (long i = 0; i < n; i++) {
+        qemu_backdoor_call(BDT_CMD(BDT_OP_VOID, 0, i & 0xffff));
+    }
+    return now_ns() - t;
+}
+
 /* volatile: device registers */
 static volatile uint32_t *edu;
 
@@ -166,6 +177,7 @@ static const struct {
 } ops[] = {
     { "store", time_store, 10 },
     { "backdoor", time_backdoor, 1 },
+    { "backdoor-call", time_backdoor_call, 1 },
     { "edu-write", time_edu, 1 },
     { "vmport-in", time_vmport, 1 },
 };
