@@ -97,7 +97,7 @@ void qemu_backdoor_send(uint64_t cmd);
  */
 static inline void qemu_backdoor(uint64_t cmd)
 {
-    volatile uint64_t *word = qemu_backdoor_cmd_word;
+    volatile uint64_t *word = qemu_backdoor_cmd_word;  /* trapped page */
 
     if (sizeof(void *) == 8 && word) {
         __atomic_store_n(word, cmd, __ATOMIC_RELEASE);
