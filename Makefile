@@ -158,7 +158,7 @@ help:
 	@echo '                 ccache, plus the fuzzer build (19 min empty, 1 min'
 	@echo '                 with hits) and its 60 s run'
 	@echo '  demo           build and run the demo in both modes'
-	@echo '  bench          the benchmarks (make all first)'
+	@echo '  bench          the benchmarks, with their own build (about 4 min)'
 	@echo '  fuzz           libFuzzer build (19 min empty ccache, 1 min with'
 	@echo '                 hits), then FUZZ_TIME seconds of fuzzing (600)'
 	@echo '  sanitize       ASan+UBSan build (about 33 min empty ccache) and the'
