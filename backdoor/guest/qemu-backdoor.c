@@ -309,10 +309,6 @@ uint64_t qemu_backdoor_call(uint64_t cmd)
  * Batched records
  */
 
-#define BATCH_ALIGN(n) \
-    (((n) + QEMU_BACKDOOR_RECORD_ALIGN - 1) & \
-     ~(size_t)(QEMU_BACKDOOR_RECORD_ALIGN - 1))
-
 int qemu_backdoor_batch_init(struct qemu_backdoor_batch *b, uint64_t offset,
                              uint64_t size, uint64_t cmd)
 {
@@ -348,7 +344,7 @@ int qemu_backdoor_batch_add_flush(struct qemu_backdoor_batch *b,
     size_t room = b->size - QEMU_BACKDOOR_BATCH_HEAD;
 
     if (len > room - QEMU_BACKDOOR_RECORD_HEAD ||
-        QEMU_BACKDOOR_RECORD_HEAD + BATCH_ALIGN(len) > room) {
+        qemu_backdoor_batch_record_size(len) > room) {
         errno = EMSGSIZE;
         return -1;
     }

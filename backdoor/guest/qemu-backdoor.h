@@ -151,6 +151,14 @@ void qemu_backdoor_batch_flush(struct qemu_backdoor_batch *b);
 int qemu_backdoor_batch_add_flush(struct qemu_backdoor_batch *b,
                                   uint32_t tag, const void *rec, size_t len);
 
+/* The bytes a record of @len payload bytes takes in a batch */
+static inline size_t qemu_backdoor_batch_record_size(size_t len)
+{
+    return QEMU_BACKDOOR_RECORD_HEAD +
+           ((len + QEMU_BACKDOOR_RECORD_ALIGN - 1) &
+            ~(size_t)(QEMU_BACKDOOR_RECORD_ALIGN - 1));
+}
+
 /**
  * qemu_backdoor_batch_add: append a record, flushing first when it does not
  * fit in what is left of the area
@@ -165,9 +173,7 @@ static inline int qemu_backdoor_batch_add(struct qemu_backdoor_batch *b,
                                           uint32_t tag, const void *rec,
                                           size_t len)
 {
-    size_t need = QEMU_BACKDOOR_RECORD_HEAD +
-        ((len + QEMU_BACKDOOR_RECORD_ALIGN - 1) &
-         ~(size_t)(QEMU_BACKDOOR_RECORD_ALIGN - 1));
+    size_t need = qemu_backdoor_batch_record_size(len);
     uint8_t *p = b->area + QEMU_BACKDOOR_BATCH_HEAD + b->used;
     uint32_t head[2];
 
