@@ -27,6 +27,27 @@
 #include "system/system.h"
 #endif
 #include "trace.h"
+#include "backdoor/backdoor-config.h"
+#ifdef CONFIG_BACKDOOR_LOADABLE
+#include <gmodule.h>
+#endif
+
+/* the library's entry points: the compiled-in ones, or a loaded library's */
+typedef struct BackdoorLibrary {
+    void (*init)(uint64_t data_size);
+    void (*call)(uint64_t cmd, void *data);
+    unsigned (*flags)(void);
+    void (*exit)(void);
+} BackdoorLibrary;
+
+static BackdoorLibrary backdoor_lib = {
+    .init = qemu_backdoor_init,
+    .call = qemu_backdoor,
+    .flags = qemu_backdoor_flags,   /* weak: NULL when not defined */
+    .exit = qemu_backdoor_exit,
+};
+/* the file backdoor_lib was loaded from; NULL for the compiled-in one */
+static char *backdoor_lib_path;
 
 static QemuMutex backdoor_lock;
 static bool backdoor_is_open;
@@ -60,15 +81,96 @@ static void backdoor_channel_exit_notify(Notifier *n, void *data)
 {
     backdoor_channel_exit();
 }
+
+static Notifier backdoor_exit_notifier = {
+    .notify = backdoor_channel_exit_notify,
+};
 #endif
 
-bool backdoor_channel_open(void *data, uint64_t size, Error **errp)
+#ifdef CONFIG_BACKDOOR_LOADABLE
+static bool backdoor_lib_symbol(GModule *mod, const char *path,
+                                const char *name, bool required,
+                                gpointer *sym, Error **errp)
+{
+    if (!g_module_symbol(mod, name, sym)) {
+        *sym = NULL;
+    }
+    if (!*sym && required) {
+        error_setg(errp, "%s is not a backdoor library: it does not define "
+                   "%s", path, name);
+        return false;
+    }
+    return true;
+}
+
+/*
+ * Load the library in @path.  It stays loaded until QEMU exits: its
+ * state outlives an unplugged device, as a compiled-in library's does.
+ */
+static bool backdoor_lib_load(const char *path, Error **errp)
+{
+    GModule *mod = g_module_open(path, G_MODULE_BIND_LOCAL);
+    BackdoorLibrary lib;
+    const uint32_t *version;
+
+    if (!mod) {
+        error_setg(errp, "cannot load the backdoor library: %s",
+                   g_module_error());
+        return false;
+    }
+    if (!backdoor_lib_symbol(mod, path, "qemu_backdoor_api_version", true,
+                             (gpointer *)&version, errp)) {
+        goto fail;
+    }
+    if (*version != QEMU_BACKDOOR_API_VERSION) {
+        error_setg(errp, "%s was built for version %" PRIu32 " of the "
+                   "backdoor library interface; this QEMU has version %d",
+                   path, *version, QEMU_BACKDOOR_API_VERSION);
+        goto fail;
+    }
+    if (!backdoor_lib_symbol(mod, path, "qemu_backdoor_init", true,
+                             (gpointer *)&lib.init, errp) ||
+        !backdoor_lib_symbol(mod, path, "qemu_backdoor", true,
+                             (gpointer *)&lib.call, errp) ||
+        !backdoor_lib_symbol(mod, path, "qemu_backdoor_flags", false,
+                             (gpointer *)&lib.flags, errp) ||
+        !backdoor_lib_symbol(mod, path, "qemu_backdoor_exit", false,
+                             (gpointer *)&lib.exit, errp)) {
+        goto fail;
+    }
+    trace_backdoor_channel_load(path);
+    backdoor_lib = lib;
+    backdoor_lib_path = g_strdup(path);
+    return true;
+
+fail:
+    g_module_close(mod);
+    return false;
+}
+#else
+static bool backdoor_lib_load(const char *path, Error **errp)
+{
+    error_setg(errp, "cannot load the backdoor library %s: this QEMU is "
+               "built without support for loading modules; compile the "
+               "library in with configure --with-backdoor", path);
+    return false;
+}
+#endif
+
+bool backdoor_channel_open(void *data, uint64_t size, const char *lib,
+                           Error **errp)
 {
     QEMU_LOCK_GUARD(&backdoor_lock);
 
     if (backdoor_is_open || backdoor_exited) {
         error_setg(errp, "a backdoor channel is already open; "
                    "QEMU supports one per process");
+        return false;
+    }
+    if (backdoor_lib_size && g_strcmp0(lib, backdoor_lib_path)) {
+        error_setg(errp, "the backdoor library %s is in use; QEMU uses one "
+                   "library per process", backdoor_lib_path ?
+                   backdoor_lib_path : "compiled into QEMU");
         return false;
     }
     if (backdoor_lib_size && backdoor_lib_size != size) {
@@ -79,19 +181,18 @@ bool backdoor_channel_open(void *data, uint64_t size, Error **errp)
     }
     trace_backdoor_channel_open(size);
     if (!backdoor_lib_size) {
+        if (lib && !backdoor_lib_load(lib, errp)) {
+            return false;
+        }
 #ifndef CONFIG_USER_ONLY
-        static Notifier exit_notifier = {
-            .notify = backdoor_channel_exit_notify,
-        };
-
-        qemu_add_exit_notifier(&exit_notifier);
+        qemu_add_exit_notifier(&backdoor_exit_notifier);
 #endif
-        if (qemu_backdoor_flags) {
-            backdoor_parallel = qemu_backdoor_flags() &
+        if (backdoor_lib.flags) {
+            backdoor_parallel = backdoor_lib.flags() &
                                 QEMU_BACKDOOR_F_PARALLEL;
         }
         trace_backdoor_channel_init(backdoor_parallel);
-        qemu_backdoor_init(size);
+        backdoor_lib.init(size);
         backdoor_lib_size = size;
     }
     qatomic_set(&backdoor_data, data);
@@ -114,9 +215,9 @@ void backdoor_channel_exit(void)
 
     qatomic_set(&backdoor_is_open, false);
     qatomic_set(&backdoor_data, NULL);
-    if (backdoor_lib_size && !backdoor_exited && qemu_backdoor_exit) {
+    if (backdoor_lib_size && !backdoor_exited && backdoor_lib.exit) {
         trace_backdoor_channel_exit();
-        qemu_backdoor_exit();
+        backdoor_lib.exit();
     }
     backdoor_exited = true;
 }
@@ -128,7 +229,7 @@ static void backdoor_call(CPUState *cpu, uint64_t cmd)
     }
     trace_backdoor_channel_command(cpu ? cpu->cpu_index : -1, tswap64(cmd));
     backdoor_caller = cpu;
-    qemu_backdoor(cmd, qatomic_read(&backdoor_data));
+    backdoor_lib.call(cmd, qatomic_read(&backdoor_data));
     backdoor_caller = NULL;
 }
 
@@ -266,6 +367,11 @@ int qemu_backdoor_read_guest(uint64_t vaddr, void *buf, size_t len)
 int qemu_backdoor_write_guest(uint64_t vaddr, const void *buf, size_t len)
 {
     return backdoor_guest_rw(vaddr, (void *)buf, len, true);
+}
+
+uint64_t qemu_backdoor_tswap64(uint64_t value)
+{
+    return tswap64(value);
 }
 
 int64_t qemu_backdoor_batch_foreach(const void *area, size_t size,

@@ -48,9 +48,9 @@ qemu_prefix=\${prefix}
 qemu_bindir=\${prefix}/bin
 
 Name: qemu-backdoor
-Description: Callback API header of QEMU's backdoor channel, and the QEMU it came with; a library is compiled into QEMU from its sources (configure --with-backdoor=DIR), where the header finds QEMU's qemu/osdep.h
+Description: Callback API header of QEMU's backdoor channel, for a library that the QEMU installed with it loads at run time (-device backdoor,lib=FILE.so; -backdoor DIR,lib=FILE.so)
 Version: $version
-Cflags: -I\${includedir}/qemu-backdoor-host
+Cflags: -I\${includedir}/qemu-backdoor-host -DQEMU_BACKDOOR_MODULE
 EOF
     ;;
 *)

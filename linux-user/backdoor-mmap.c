@@ -37,6 +37,8 @@
 #include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/cutils.h"
+#include "qemu/keyval.h"
+#include "qobject/qdict.h"
 #include "qemu/bswap.h"
 #include "qapi/error.h"
 #include "qemu.h"
@@ -74,7 +76,9 @@ static int bd_nmaps;        /* entries in use are below this index */
 
 bool backdoor_user_enabled;
 
-static const char *bd_dir;
+static char *bd_dir;
+/* lib=FILE: the library to load, NULL for the compiled-in one */
+static char *bd_lib;
 static uint64_t bd_size = QEMU_BACKDOOR_DATA_SIZE_DEFAULT;
 /*
  * QEMU's descriptors: DIR (it holds the lock), the control file
@@ -93,9 +97,34 @@ static void *bd_data;
 /* set when a SIGBUS detached it from the file */
 static bool bd_detached;
 
-void backdoor_user_set_dir(const char *dir)
+/* -backdoor DIR[,lib=FILE], where a comma in DIR or FILE is doubled */
+void backdoor_user_set_dir(const char *arg)
 {
-    bd_dir = dir;
+    Error *err = NULL;
+    QDict *opts = keyval_parse(arg, "dir", NULL, &err);
+    const QDictEntry *e;
+
+    if (!opts) {
+        error_reportf_err(err, "-backdoor %s: ", arg);
+        exit(EXIT_FAILURE);
+    }
+    for (e = qdict_first(opts); e; e = qdict_next(opts, e)) {
+        if ((strcmp(e->key, "dir") && strcmp(e->key, "lib")) ||
+            qobject_type(e->value) != QTYPE_QSTRING) {
+            error_report("-backdoor %s: unknown option '%s' "
+                         "(expected DIR[,lib=FILE])", arg, e->key);
+            exit(EXIT_FAILURE);
+        }
+    }
+    g_free(bd_dir);
+    g_free(bd_lib);
+    bd_dir = g_strdup(qdict_get_try_str(opts, "dir"));
+    bd_lib = g_strdup(qdict_get_try_str(opts, "lib"));
+    qobject_unref(opts);
+    if (!bd_dir || !*bd_dir) {
+        error_report("-backdoor %s: the directory name is empty", arg);
+        exit(EXIT_FAILURE);
+    }
 }
 
 void backdoor_user_set_size(const char *arg)
@@ -591,9 +620,6 @@ void backdoor_user_setup(void)
     if (!bd_dir) {
         return;
     }
-    if (!*bd_dir) {
-        bd_fail("-backdoor: the directory name is empty");
-    }
     if (qemu_real_host_page_size() != TARGET_PAGE_SIZE ||
         TARGET_PAGE_SIZE != QEMU_BACKDOOR_CTRL_LEN) {
         bd_fail("-backdoor: needs 4 KiB pages on the host and the guest");
@@ -666,7 +692,7 @@ void backdoor_user_setup(void)
     /* without /proc, guest memory is accessed as cpu_memory_rw_debug() does */
     bd_mem_fd = bd_fd_high(open("/proc/self/mem", O_RDWR | O_CLOEXEC));
 
-    if (!backdoor_channel_open(bd_data, bd_size, &err)) {
+    if (!backdoor_channel_open(bd_data, bd_size, bd_lib, &err)) {
         error_reportf_err(err, "-backdoor %s: ", bd_dir);
         exit(EXIT_FAILURE);
     }

@@ -15,8 +15,8 @@
 /* Set while a channel is open; the mmap hooks do nothing otherwise. */
 extern bool backdoor_user_enabled;
 
-/* Command line: -backdoor DIR, -backdoor-size SIZE */
-void backdoor_user_set_dir(const char *dir);
+/* Command line: -backdoor DIR[,lib=FILE], -backdoor-size SIZE */
+void backdoor_user_set_dir(const char *arg);
 void backdoor_user_set_size(const char *size);
 
 /*

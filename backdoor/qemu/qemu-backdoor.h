@@ -7,6 +7,13 @@
  * callbacks below.  Without --with-backdoor a built-in default library is
  * used (backdoor/qemu/default-backdoor.c).
  *
+ * A library can instead be a shared object that QEMU loads at run time
+ * (-device backdoor,lib=FILE.so or -backdoor DIR,lib=FILE.so), in builds
+ * with module or plugin support.  Its sources define
+ * QEMU_BACKDOOR_MODULE before including this header (pkg-config
+ * qemu-backdoor does it), cannot use QEMU's internal headers, and must
+ * export qemu_backdoor_api_version (QEMU_BACKDOOR_DECLARE_VERSION).
+ *
  * See docs/backdoor.txt for the whole picture.
  *
  * Copyright (c) 2026 The QEMU backdoor channel authors
@@ -17,11 +24,37 @@
 #ifndef QEMU_BACKDOOR_H
 #define QEMU_BACKDOOR_H
 
+#ifdef QEMU_BACKDOOR_MODULE
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* opaque outside QEMU */
+typedef struct CPUState CPUState;
+#define QEMU_BACKDOOR_EXPORT __attribute__((visibility("default")))
+#else
 /*
  * The library's sources start with this header rather than with
  * "qemu/osdep.h", so it provides QEMU's base environment for them.
  */
 #include "qemu/osdep.h"
+#define QEMU_BACKDOOR_EXPORT
+#endif
+
+/*
+ * The version of this interface.  QEMU loads a library only if it was
+ * built for the same version; it changes when an entry point or a helper
+ * changes incompatibly.
+ */
+#define QEMU_BACKDOOR_API_VERSION   1
+
+/*
+ * A library loaded at run time declares the version it was built for,
+ * once, at file scope: QEMU_BACKDOOR_DECLARE_VERSION;
+ */
+#define QEMU_BACKDOOR_DECLARE_VERSION \
+    QEMU_BACKDOOR_EXPORT const uint32_t qemu_backdoor_api_version = \
+        QEMU_BACKDOOR_API_VERSION
 
 /**
  * qemu_backdoor_init: set up the library
@@ -30,12 +63,13 @@
  * Called once per QEMU process, when the channel is created (device
  * realize in system mode, start-up in user mode), before any command.
  */
-void qemu_backdoor_init(uint64_t data_size);
+QEMU_BACKDOOR_EXPORT void qemu_backdoor_init(uint64_t data_size);
 
 /**
  * qemu_backdoor: handle one command written by the guest
  * @cmd: the 64-bit value the guest wrote into the control channel, in
- *       guest byte order (use tswap64() to read it as a number)
+ *       guest byte order (use tswap64(), or qemu_backdoor_tswap64() in
+ *       a library loaded at run time, to read it as a number)
  * @data: QEMU's own mapping of the data channel, @data_size bytes, shared
  *        with the guest; its contents are in guest byte order too
  *
@@ -45,7 +79,7 @@ void qemu_backdoor_init(uint64_t data_size);
  * Helpers below give access to that vCPU's memory and registers while the
  * call runs.
  */
-void qemu_backdoor(uint64_t cmd, void *data);
+QEMU_BACKDOOR_EXPORT void qemu_backdoor(uint64_t cmd, void *data);
 
 /*
  * QEMU_BACKDOOR_F_PARALLEL: the library is thread-safe.  Its calls of
@@ -63,7 +97,7 @@ void qemu_backdoor(uint64_t cmd, void *data);
  * Called once, before qemu_backdoor_init().  Without it the flags are 0:
  * calls are serialised.
  */
-unsigned qemu_backdoor_flags(void) __attribute__((weak));
+QEMU_BACKDOOR_EXPORT unsigned qemu_backdoor_flags(void) __attribute__((weak));
 
 /**
  * qemu_backdoor_exit: optional; called once when QEMU exits
@@ -78,7 +112,7 @@ unsigned qemu_backdoor_flags(void) __attribute__((weak));
  * until a device is plugged again (qemu_backdoor_init() is not called
  * again: the library keeps its state).
  */
-void qemu_backdoor_exit(void) __attribute__((weak));
+QEMU_BACKDOOR_EXPORT void qemu_backdoor_exit(void) __attribute__((weak));
 
 /*
  * Helpers for the callbacks.  They are valid only inside qemu_backdoor(),
@@ -117,6 +151,14 @@ int qemu_backdoor_read_guest(uint64_t vaddr, void *buf, size_t len);
  * qemu_backdoor_read_guest(), or in user mode a control mapping.
  */
 int qemu_backdoor_write_guest(uint64_t vaddr, const void *buf, size_t len);
+
+/**
+ * qemu_backdoor_tswap64: swap @value between guest and host byte order
+ *
+ * tswap64() for libraries loaded at run time, which cannot include
+ * "cpu.h": qemu_backdoor_tswap64(@cmd) is the command as a number.
+ */
+uint64_t qemu_backdoor_tswap64(uint64_t value);
 
 /*
  * Batched records (the guest library's qemu_backdoor_batch_*()): the guest

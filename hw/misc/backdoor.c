@@ -41,6 +41,7 @@ struct BackdoorState {
     /* Properties */
     uint64_t data_size;
     bool migratable;
+    char *lib;
 
     /* Internal state */
     MemoryRegion ctrl;
@@ -181,7 +182,7 @@ static void backdoor_realize(PCIDevice *pdev, Error **errp)
 
     /* fails if another device (or user mode) already owns the channel */
     if (!backdoor_channel_open(memory_region_get_ram_ptr(&s->data),
-                               s->data_size, errp)) {
+                               s->data_size, s->lib, errp)) {
         goto fail;
     }
     s->channel_open = true;
@@ -233,6 +234,7 @@ static const Property backdoor_properties[] = {
     DEFINE_PROP_SIZE("data-size", BackdoorState, data_size,
                      QEMU_BACKDOOR_DATA_SIZE_DEFAULT),
     DEFINE_PROP_BOOL("migratable", BackdoorState, migratable, true),
+    DEFINE_PROP_STRING("lib", BackdoorState, lib),
 };
 
 static void backdoor_class_init(ObjectClass *klass, void *data)
@@ -248,7 +250,7 @@ static void backdoor_class_init(ObjectClass *klass, void *data)
     k->device_id = PCI_DEVICE_ID_REDHAT_BACKDOOR;
     k->revision = QEMU_BACKDOOR_PCI_REVISION;
     k->class_id = PCI_CLASS_OTHERS;
-    dc->desc = "Backdoor channel to a library compiled into QEMU";
+    dc->desc = "Backdoor channel to a library in QEMU";
     dc->vmsd = &vmstate_backdoor;
     rc->phases.hold = backdoor_reset_hold;
     device_class_set_props(dc, backdoor_properties);
@@ -261,6 +263,9 @@ static void backdoor_class_init(ObjectClass *klass, void *data)
     object_class_property_set_description(klass, "migratable",
         "on: the data channel migrates as RAM (the library's own state "
         "does not); off: block migration and snapshots");
+    object_class_property_set_description(klass, "lib",
+        "a backdoor library (shared object) to load at start instead of "
+        "the one compiled into QEMU; one library per QEMU process");
     set_bit(DEVICE_CATEGORY_MISC, dc->categories);
 }
 

@@ -19,12 +19,17 @@
  * backdoor_channel_open: create the process's channel
  * @data: host address of the data channel
  * @size: its size in bytes
+ * @lib: the shared object to load the library from, or NULL for the
+ *       library compiled into QEMU
  *
- * The first successful call runs the library's qemu_backdoor_init(@size).
- * Fails if a channel is already open, or if @size differs from the size
- * the library was initialised with by an earlier (since closed) channel.
+ * The first successful call loads @lib and runs the library's
+ * qemu_backdoor_init(@size).  Fails if a channel is already open, if
+ * @lib cannot be loaded, or if @lib or @size differ from those of an
+ * earlier (since closed) channel: the library stays the same for the
+ * life of the process.
  */
-bool backdoor_channel_open(void *data, uint64_t size, Error **errp);
+bool backdoor_channel_open(void *data, uint64_t size, const char *lib,
+                           Error **errp);
 
 /**
  * backdoor_channel_close: close the channel opened by backdoor_channel_open

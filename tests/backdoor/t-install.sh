@@ -4,9 +4,10 @@
 # make install (into a DESTDIR) puts the emulators, the guest library and
 # its header under the prefix, and the installed system emulator finds its
 # firmware (Debian's seabios, the option ROMs it built) without -L.
-# pkg-config finds qemu-backdoor-guest and qemu-backdoor there, and a guest
+# pkg-config finds qemu-backdoor-guest and qemu-backdoor there, a guest
 # program built with nothing but the guest one's flags runs under the
-# build's qemu-x86_64.  make uninstall removes what install put and leaves
+# build's qemu-x86_64, and a library built with nothing but the host one's
+# flags is loaded at run time by the installed qemu-x86_64.  make uninstall removes what install put and leaves
 # what the prefix held before.
 
 . "$(dirname "$0")/lib.sh"
@@ -109,8 +110,8 @@ v=$(pc --variable=qemu_prefix qemu-backdoor 2>&1)
     not_ok "pkg-config --variable=qemu_prefix qemu-backdoor: $v, not $root"
 cflags=$(pc --cflags qemu-backdoor 2>&1)
 cflags=${cflags% }
-if [ "$cflags" = "-I$root/include/qemu-backdoor-host" ] &&
-        cmp -s "${cflags#-I}/qemu-backdoor.h" \
+if [ "$cflags" = "-I$root/include/qemu-backdoor-host -DQEMU_BACKDOOR_MODULE" ] &&
+        cmp -s "$root/include/qemu-backdoor-host/qemu-backdoor.h" \
             "$BACKDOOR_TOP/backdoor/qemu/qemu-backdoor.h"; then
     ok "pkg-config --cflags qemu-backdoor finds the callback API header"
 else
@@ -162,6 +163,42 @@ else
     not_ok "a static guest program builds with pkg-config qemu-backdoor-guest"
 fi
 
+# a library built with pkg-config qemu-backdoor alone, loaded at run time
+# into the installed qemu-x86_64, reached by the installed guest tool
+cat >"$T/runtime-lib.c" <<'EOF'
+#include <stdio.h>
+#include <qemu-backdoor.h>
+
+QEMU_BACKDOOR_DECLARE_VERSION;
+
+void qemu_backdoor_init(uint64_t data_size)
+{
+}
+
+void qemu_backdoor(uint64_t cmd, void *data)
+{
+    fprintf(stderr, "runtime-lib: command %llu\n",
+            (unsigned long long)qemu_backdoor_tswap64(cmd));
+}
+EOF
+# shellcheck disable=SC2046 # the flags are words
+if cc -shared -fPIC -Wall -Werror -o "$T/runtime-lib.so" "$T/runtime-lib.c" \
+        $(pc --cflags qemu-backdoor) >"$T/lib-cc.log" 2>&1; then
+    ok "a run-time library builds with pkg-config qemu-backdoor"
+    rm -rf "$T/bd"
+    timeout 60 "$root/bin/qemu-x86_64" -backdoor "$T/bd,lib=$T/runtime-lib.so" \
+        "$root/lib/qemu-backdoor-guest/x86_64/qemu-backdoor" -d "$T/bd" \
+        cmd 77 >"$T/lib-run.log" 2>&1
+    if grep -qx "runtime-lib: command 77" "$T/lib-run.log"; then
+        ok "the installed qemu-x86_64 loads it (-backdoor DIR,lib=FILE.so)"
+    else
+        sed 's/^/  /' "$T/lib-run.log" | tail -n 5
+        not_ok "the installed qemu-x86_64 loads it (-backdoor DIR,lib=FILE.so)"
+    fi
+else
+    sed 's/^/  /' "$T/lib-cc.log" | tail -n 5
+    not_ok "a run-time library builds with pkg-config qemu-backdoor"
+fi
 # make uninstall: the prefix holds what it held before, and nothing else
 if make -C "$BACKDOOR_TOP" BUILD="$build" uninstall DESTDIR="$dest" \
         >"$T/uninstall.log" 2>&1; then
