@@ -527,7 +527,9 @@ int main(int argc, char **argv)
                 "backdoor device" : "no backdoor device (in user mode, "
                 "give -d DIR)") :
                 err == EACCES ? "the backdoor device is not accessible "
-                "(run as root)" : strerror(err));
+                "(run as root, or as a member of the group the "
+                "administrator's udev rule names, qemu-backdoor by "
+                "default)" : strerror(err));
         return EXIT_NOCHANNEL;
     }
     bd = qemu_backdoor_data();

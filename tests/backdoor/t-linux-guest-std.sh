@@ -10,9 +10,31 @@
 #    ROI_BEGIN and ROI_END (tests/backdoor/guest/std-icount.c) must count
 #    at least that many, and not wildly more; QEMU's report at exit gives
 #    the total.  Without -icount there is no count, and QEMU says so.
+#  - a user other than root reaches the channel once the administrator
+#    applied the udev rule (backdoor/guest/60-qemu-backdoor.rules) and put
+#    the user in its group: the busybox initramfs has no udev, so
+#    tests/backdoor/guest/udev-apply.sh applies the rule the way udev
+#    would.  A user outside the group gets a clear error and exit status.
 
 . "$(dirname "$0")/lib.sh"
 . "$TESTS_DIR/linux-guest.sh"
+
+rules=$BACKDOOR_TOP/backdoor/guest/60-qemu-backdoor.rules
+apply=$TESTS_DIR/guest/udev-apply.sh
+
+# the rule file: udev's own check where there is one, else our reader
+if command -v udevadm >/dev/null && udevadm verify --help >/dev/null 2>&1; then
+    check "udevadm verify 60-qemu-backdoor.rules" udevadm verify "$rules"
+else
+    skip "udevadm verify 60-qemu-backdoor.rules" "no udevadm verify here"
+fi
+check "60-qemu-backdoor.rules parses (udev-apply.sh -n)" sh "$apply" -n "$rules"
+printf '%s\n' 'SUBSYSTEM=="pci", OWNER="nobody"' >"$T/bad.rules"
+if sh "$apply" -n "$T/bad.rules" 2>/dev/null; then
+    not_ok "udev-apply.sh refuses a key it does not know"
+else
+    ok "udev-apply.sh refuses a key it does not know"
+fi
 
 qb=$(qemu_build default) || true
 tool=$BACKDOOR_CHECK_DIR/default/guest/x86_64/qemu-backdoor
@@ -26,20 +48,46 @@ if ! kernel=$(guest_kernel 2>"$T/kernel.err"); then
     exit 0
 fi
 root=$T/root
-mkdir -p "$root/bin"
+mkdir -p "$root/bin" "$root/etc"
 cp "$tool" "$root/bin/qemu-backdoor"
+cp "$rules" "$root/etc/"
+cp "$apply" "$root/bin/udev-apply.sh"
 check "guest program build: std-icount" \
     cc -static -O2 -Wall -I"$BACKDOOR_TOP/backdoor/guest" \
     -o "$root/bin/std-icount" "$TESTS_DIR/guest/std-icount.c" "$lib" ||
     exit 0
+# root, alice (in the group qemu-backdoor) and bob (not in it)
+cat >"$root/etc/passwd" <<'EOF'
+root:x:0:0:root:/:/bin/sh
+alice:x:1000:1000:alice:/tmp:/bin/sh
+bob:x:1001:1001:bob:/tmp:/bin/sh
+EOF
+cat >"$root/etc/group" <<'EOF'
+root:x:0:
+qemu-backdoor:x:900:alice
+alice:x:1000:
+bob:x:1001:
+EOF
 
 # iterations of std-icount's two-instruction loop
 n=5000000
 cat >"$T/script" <<EOF
 cd /tmp
+chmod 1777 /tmp
 std-icount $n; echo "BDEXIT std-icount \$?"
 qemu-backdoor roi begin; echo "BDEXIT roi-begin \$?"
 echo "ROIEND \$(qemu-backdoor roi end)"
+su alice -c 'qemu-backdoor print alice before the rule'
+echo "BDEXIT alice-before \$?"
+sh /bin/udev-apply.sh /etc/60-qemu-backdoor.rules; echo "BDEXIT udev-apply \$?"
+for d in /sys/bus/pci/devices/*; do
+    [ "\$(cat \$d/vendor):\$(cat \$d/device)" = 0x1b36:0x0015 ] &&
+        echo "PERMS \$(stat -c '%a %U:%G' \$d/resource0 \$d/resource2 | tr '\n' ' ')"
+done
+su alice -c 'id; qemu-backdoor print hello from alice'
+echo "BDEXIT alice \$?"
+su bob -c 'qemu-backdoor print hello from bob'
+echo "BDEXIT bob \$?"
 EOF
 if ! guest_initramfs "$root" "$T/script" "$T/initrd" 2>"$T/initrd.err"; then
     not_ok "initramfs: $(tail -n 1 "$T/initrd.err")"
@@ -93,6 +141,29 @@ else
     grep 'roi' "$T/qemu.out" | sed 's/^/  /'
     not_ok "-icount: QEMU reports the regions' guest instructions at exit"
 fi
+
+# a user other than root
+grep -q '^BDEXIT alice-before 3$' "$T/console" &&
+    grep -q 'the backdoor device is not accessible' "$T/console" &&
+    ok "non-root: refused before the rule (exit status 3, a clear message)" ||
+    not_ok "non-root: refused before the rule (exit status 3, a clear message)"
+grep -q '^BDEXIT udev-apply 0$' "$T/console" &&
+    grep -q '^PERMS 660 root:qemu-backdoor 660 root:qemu-backdoor $' "$T/console" &&
+    ok "non-root: the rule gives the group qemu-backdoor the device's files" ||
+    { grep '^PERMS' "$T/console" | sed 's/^/  /'
+      not_ok "non-root: the rule gives the group qemu-backdoor the device's files"; }
+grep -q '^uid=1000(alice) gid=1000(alice) groups=.*900(qemu-backdoor)' \
+    "$T/console" && grep -q '^BDEXIT alice 0$' "$T/console" &&
+    grep -q '^hello from alice$' "$T/qemu.out" &&
+    ok "non-root: a member of the group sends a command (print reaches QEMU)" ||
+    not_ok "non-root: a member of the group sends a command (print reaches QEMU)"
+grep -q '^BDEXIT bob 3$' "$T/console" &&
+    ! grep -q 'hello from bob' "$T/qemu.out" &&
+    ok "non-root: a user outside the group is refused (exit status 3)" ||
+    not_ok "non-root: a user outside the group is refused (exit status 3)"
+! grep -q 'alice before the rule' "$T/qemu.out" &&
+    ok "non-root: nothing reached QEMU before the rule" ||
+    not_ok "non-root: nothing reached QEMU before the rule"
 
 # without -icount: no count, and the report says where there is one
 cat >"$T/script" <<EOF
