@@ -72,7 +72,8 @@ _guest-lib:
 # DESTDIR, the guest libraries, the headers, the pkg-config files), then
 # install-tree.sh copies it under $(DESTDIR)$(prefix) and keeps the list of
 # what it put there in share/qemu-backdoor/install-manifest, which make
-# uninstall reads
+# uninstall reads.  The guest tools go to lib/qemu-backdoor-guest/ARCH,
+# with the udev rule for a guest's administrator to copy beside them.
 STAGE = $(BUILD)/install-stage
 S = $(STAGE)$(prefix)
 # the architecture whose guest library goes into PREFIX/lib (the one "cc"
@@ -99,6 +100,8 @@ _install: _qemu _guest-lib
 	    install -m 755 $(BUILD)/guest/$$a/qemu-backdoor \
 	        $(S)/lib/qemu-backdoor-guest/$$a/; \
 	done
+	$(MAKE) -C $(TOP)/backdoor/guest install-udev DESTDIR=$(STAGE) \
+	    udevrulesdir=$(prefix)/lib/qemu-backdoor-guest
 	install -d $(S)/include/qemu-backdoor-host
 	install -m 644 $(TOP)/backdoor/qemu/qemu-backdoor.h \
 	    $(S)/include/qemu-backdoor-host/
@@ -157,7 +160,8 @@ help:
 	@echo '                 tests/backdoor/t-*.sh: about 13 min with an empty'
 	@echo '                 ccache, plus the fuzzer build (19 min empty, 1 min'
 	@echo '                 with hits) and its 60 s run'
-	@echo '  demo           build and run the demo in both modes'
+	@echo '  demo           build (again: what changed) and run the demo in'
+	@echo '                 both modes'
 	@echo '  bench          the benchmarks, with their own build (about 4 min)'
 	@echo '  fuzz           libFuzzer build (19 min empty ccache, 1 min with'
 	@echo '                 hits), then FUZZ_TIME seconds of fuzzing (600)'

@@ -13,7 +13,9 @@
 # starting with [guest] from the program in the guest.
 #
 # BACKDOOR_DEMO_BUILD names the build folder (default build/demo); it is
-# configured and built when needed.
+# configured when needed and brought up to date on every run, so that a
+# re-run after an edit (the overlay, the patches, the library, the guest
+# library) uses the edited sources.
 #
 # Each step starts with a line "=== WHAT..." and ends with one saying how
 # many seconds it took.
@@ -41,22 +43,40 @@ step "checking the packages the demo needs (apt installs the missing ones)"
 "$top/build-aux/setup-host.sh" all
 done_step
 
-if [ ! -f "$build/.built" ]; then
-    step "building QEMU with the demo library in $build, with the QEMU source fetched first (about 9 minutes the first time on 2 cores, less with ccache's hits; the log is $build/demo-build.log)"
+# Configured once (again when the build folder is for another library),
+# brought up to date on every run: assemble.py rewrites only the files of
+# the overlay and the patches whose content changed, ninja and the guest
+# library's Makefile rebuild what depends on them, ccache makes the
+# recompiles cheap.  meson lists the library's C files when it configures:
+# when they are not the ones the build knows, ninja is made to run meson
+# again (it does when a meson.build is newer than its files).
+lib=$top/contrib/backdoor/lib
+if [ -f "$build/config.mak" ] &&
+    grep -qxF "BACKDOOR_LIB=$lib" "$build/config.mak"; then
+    step "bringing QEMU with the demo library in $build up to date (rebuilds what changed since the last run: seconds when nothing did; the log is $build/demo-build.log)"
+    : >"$build/demo-build.log"
+    known=$(grep -os "$lib/[^ :]*\.c" "$build/qemu-build/build.ninja" |
+            sort -u || true)
+    if [ "$known" != "$(printf '%s\n' "$lib"/*.c | sort)" ]; then
+        touch "$build/qemu-src/backdoor/meson.build"
+    fi
+else
+    step "configuring and building QEMU with the demo library in $build, with the QEMU source fetched first (about 9 minutes the first time on 2 cores, less with ccache's hits; the log is $build/demo-build.log)"
     mkdir -p "$build"
     (cd "$top" && ./configure --skip-setup --build-dir="$build" \
-        --with-backdoor="$top/contrib/backdoor/lib") >"$build/demo-build.log" 2>&1 &&
-    make -C "$top" BUILD="$build" all >>"$build/demo-build.log" 2>&1 \
-        QEMU_GOALS="qemu-system-x86_64 qemu-x86_64 pc-bios/optionrom/all" || {
+        --with-backdoor="$lib") >"$build/demo-build.log" 2>&1 || {
         tail -n 30 "$build/demo-build.log" >&2
-        echo "demo: the build failed (log: $build/demo-build.log)" >&2
+        echo "demo: configure failed (log: $build/demo-build.log)" >&2
         exit 1
     }
-    touch "$build/.built"
-    done_step
-else
-    printf '\n=== QEMU with the demo library is already built in %s\n' "$build"
 fi
+make -C "$top" BUILD="$build" all >>"$build/demo-build.log" 2>&1 \
+    QEMU_GOALS="qemu-system-x86_64 qemu-x86_64 pc-bios/optionrom/all" || {
+    tail -n 30 "$build/demo-build.log" >&2
+    echo "demo: the build failed (log: $build/demo-build.log)" >&2
+    exit 1
+}
+done_step
 qb=$build/qemu-build
 
 step "compiling the guest program backdoor-demo"

@@ -50,7 +50,9 @@ static void usage(FILE *f)
         "  time                print host CLOCK_REALTIME and CLOCK_MONOTONIC\n"
         "                      in nanoseconds\n"
         "  roi begin|end       mark a region of interest; QEMU reports them\n"
-        "                      at exit (end prints the region's time, ns)\n"
+        "                      at exit (end prints the region's time, ns,\n"
+        "                      and its guest instructions where QEMU counts\n"
+        "                      them: system mode, TCG, -icount)\n"
         "  put FILE [NAME]     copy guest FILE to NAME (default: FILE's base\n"
         "                      name) in the host directory QEMU shares\n"
         "  get NAME [FILE]     copy NAME from the host directory to FILE\n"
@@ -226,6 +228,8 @@ static int do_roi(const char *what)
     if (!strcmp(what, "begin")) {
         res = std_call(QEMU_BACKDOOR_STD_ROI_BEGIN);
     } else if (!strcmp(what, "end")) {
+        /* "not counted", also from a QEMU that predates the count */
+        put64(QEMU_BACKDOOR_STD_ARG(0), UINT64_MAX);
         res = std_call(QEMU_BACKDOOR_STD_ROI_END);
     } else {
         fprintf(stderr, "%s: roi: say begin or end\n", prog);
@@ -236,7 +240,14 @@ static int do_roi(const char *what)
                     "roi: no region was begun" : "roi", res);
     }
     if (!strcmp(what, "end")) {
-        printf("%" PRId64 "\n", res);
+        uint64_t insns = get64(QEMU_BACKDOOR_STD_ARG(0));
+
+        /* the guest instructions, where QEMU counts them */
+        if (insns != UINT64_MAX) {
+            printf("%" PRId64 " %" PRIu64 "\n", res, insns);
+        } else {
+            printf("%" PRId64 "\n", res);
+        }
     }
     return 0;
 }
@@ -516,7 +527,9 @@ int main(int argc, char **argv)
                 "backdoor device" : "no backdoor device (in user mode, "
                 "give -d DIR)") :
                 err == EACCES ? "the backdoor device is not accessible "
-                "(run as root)" : strerror(err));
+                "(run as root, or as a member of the group the "
+                "administrator's udev rule names, qemu-backdoor by "
+                "default)" : strerror(err));
         return EXIT_NOCHANNEL;
     }
     bd = qemu_backdoor_data();

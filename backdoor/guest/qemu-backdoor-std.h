@@ -38,6 +38,8 @@
 #define QEMU_BACKDOOR_STD_FEATURE(cmd)  (1ULL << ((cmd) & 63))
 /* the user named a directory for PUT and GET */
 #define QEMU_BACKDOOR_STD_FEATURE_FILES (1ULL << 63)
+/* ROI_END counts guest instructions (system mode, TCG, -icount) */
+#define QEMU_BACKDOOR_STD_FEATURE_ICOUNT (1ULL << 62)
 
 /*
  * The request at the start of the data channel: 64-bit words, in the
@@ -59,8 +61,13 @@
  * TIME         arg[0] out: host CLOCK_REALTIME, arg[1] out: host
  *              CLOCK_MONOTONIC, in nanoseconds; result 0
  * ROI_BEGIN    starts a region of interest; result 0
- * ROI_END      ends it; result: its host elapsed time in nanoseconds.
- *              QEMU reports the regions when it exits
+ * ROI_END      ends it; result: its host elapsed time in nanoseconds;
+ *              arg[0] out: the guest instructions QEMU executed in it, on
+ *              every vCPU (guest kernel included), where QEMU counts them:
+ *              system mode under TCG with -icount (the VERSION_CMD
+ *              feature QEMU_BACKDOOR_STD_FEATURE_ICOUNT); elsewhere (user
+ *              mode, no -icount, KVM) all-ones.  QEMU reports the regions
+ *              when it exits
  * PUT          arg[0]: offset in the host file, arg[1]: data length,
  *              arg[2]: name length; payload: the name (relative to the
  *              directory the user named, without "." or ".." parts), then

@@ -23,6 +23,10 @@
 #include "backdoor/guest/qemu-backdoor-std.h"
 #include "qemu/units.h"
 #include "exec/tswap.h"
+#ifndef CONFIG_USER_ONLY
+#include "hw/core/cpu.h"
+#include "system/cpu-timers.h"
+#endif
 #ifdef CONFIG_LINUX
 #include <sys/syscall.h>
 #include <linux/openat2.h>
@@ -35,11 +39,27 @@ static uint64_t std_size;
 static char *std_log;
 static char *std_share;
 
-/* regions of interest, in host CLOCK_MONOTONIC nanoseconds */
+/*
+ * what the report at exit says where QEMU does not count instructions: in
+ * system mode where they are counted, in user mode nothing
+ */
+#ifdef CONFIG_USER_ONLY
+#define STD_NO_ICOUNT   ""
+#else
+#define STD_NO_ICOUNT   " (guest instructions are counted with -icount, " \
+                        "under TCG)"
+#endif
+
+/*
+ * regions of interest, in host CLOCK_MONOTONIC nanoseconds and, where
+ * QEMU counts them (std_icount()), guest instructions
+ */
 static bool std_roi_open;
 static int64_t std_roi_start;
 static int64_t std_roi_total;
 static uint64_t std_roi_count;
+static int64_t std_roi_icount_start;
+static uint64_t std_roi_insns;
 
 static int64_t std_clock_ns(clockid_t clock)
 {
@@ -47,6 +67,46 @@ static int64_t std_clock_ns(clockid_t clock)
 
     clock_gettime(clock, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * The guest instructions QEMU has executed so far, on all vCPUs, or -1
+ * where it does not count them.  It counts them in system mode under TCG
+ * with -icount; not in user mode, not without -icount, not under KVM
+ * (which has no -icount).  QEMU allows the read outside a vCPU, and in a
+ * vCPU at an I/O access, where commands run.
+ */
+static int64_t std_icount(void)
+{
+#ifndef CONFIG_USER_ONLY
+    CPUState *cpu = current_cpu;
+
+    if (icount_enabled() &&
+        (!cpu || !cpu->running || cpu->neg.can_do_io)) {
+        return icount_get_raw();
+    }
+#endif
+    return -1;
+}
+
+/*
+ * End the open region; return its host nanoseconds, and in @insns its
+ * guest instructions, or -1 where they are not counted.
+ */
+static int64_t std_roi_close(int64_t *insns)
+{
+    int64_t ns = std_clock_ns(CLOCK_MONOTONIC) - std_roi_start;
+    int64_t icount = std_icount();
+
+    *insns = -1;
+    if (icount >= 0 && std_roi_icount_start >= 0) {
+        *insns = icount - std_roi_icount_start;
+        std_roi_insns += *insns;
+    }
+    std_roi_total += ns;
+    std_roi_count++;
+    std_roi_open = false;
+    return ns;
 }
 
 /* the guest's number for the host's @err */
@@ -140,19 +200,22 @@ void qemu_backdoor_std_init(uint64_t data_size)
 void qemu_backdoor_std_exit(void)
 {
     if (std_roi_open) {
-        std_roi_total += std_clock_ns(CLOCK_MONOTONIC) - std_roi_start;
-        std_roi_count++;
-        std_roi_open = false;
+        int64_t insns;
+
+        std_roi_close(&insns);
         std_report("qemu-backdoor: roi: the last region was still open "
                    "at exit\n");
     }
     if (std_roi_count) {
         int64_t sec = std_roi_total / 1000000000;
         int64_t nsec = std_roi_total % 1000000000;
+        g_autofree char *insns = std_roi_icount_start >= 0 ?
+            g_strdup_printf(", %" PRIu64 " guest instructions", std_roi_insns) :
+            g_strdup(STD_NO_ICOUNT);
 
         std_report("qemu-backdoor: roi: %" PRIu64 " region%s, %" PRId64
-                   ".%09" PRId64 " s host time\n", std_roi_count,
-                   std_roi_count == 1 ? "" : "s", sec, nsec);
+                   ".%09" PRId64 " s host time%s\n", std_roi_count,
+                   std_roi_count == 1 ? "" : "s", sec, nsec, insns);
     }
 }
 
@@ -373,7 +436,7 @@ static int64_t std_print(const uint64_t *w, const uint8_t *data)
 bool qemu_backdoor_std(uint64_t cmd, void *data)
 {
     uint64_t w[STD_WORDS];
-    int64_t result;
+    int64_t result, insns;
     int i;
 
     cmd = tswap64(cmd);
@@ -399,6 +462,9 @@ bool qemu_backdoor_std(uint64_t cmd, void *data)
         if (std_share) {
             w[1] |= QEMU_BACKDOOR_STD_FEATURE_FILES;
         }
+        if (std_icount() >= 0) {
+            w[1] |= QEMU_BACKDOOR_STD_FEATURE_ICOUNT;
+        }
         result = QEMU_BACKDOOR_STD_VERSION;
         break;
     case QEMU_BACKDOOR_STD_PRINT:
@@ -418,6 +484,7 @@ bool qemu_backdoor_std(uint64_t cmd, void *data)
         break;
     case QEMU_BACKDOOR_STD_ROI_BEGIN:
         std_roi_open = true;
+        std_roi_icount_start = std_icount();
         std_roi_start = std_clock_ns(CLOCK_MONOTONIC);
         result = 0;
         break;
@@ -426,10 +493,9 @@ bool qemu_backdoor_std(uint64_t cmd, void *data)
             result = -QEMU_BACKDOOR_STD_EINVAL;
             break;
         }
-        result = std_clock_ns(CLOCK_MONOTONIC) - std_roi_start;
-        std_roi_total += result;
-        std_roi_count++;
-        std_roi_open = false;
+        result = std_roi_close(&insns);
+        /* the region's guest instructions, or all-ones */
+        w[1] = insns;
         break;
     case QEMU_BACKDOOR_STD_PUT:
         result = std_put(w, data);

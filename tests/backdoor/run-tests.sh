@@ -59,6 +59,9 @@ start=$(date +%s)
 # where the store code of the series has other widths and byte orders.
 check_opts=("--target-list=x86_64-softmmu,x86_64-linux-user,aarch64-linux-user,i386-linux-user,s390x-linux-user"
             --cross-cc-s390x=s390x-linux-gnu-gcc)
+# for the tests that configure a build of their own (t-demo.sh), so that
+# it shares the configurations' ccache hits
+export BACKDOOR_CHECK_OPTS="${check_opts[*]}"
 
 # build NAME GOALS [configure options]: configure and build one
 # configuration; GOALS are what to build in QEMU's folder ("" for all).

@@ -42,6 +42,7 @@ for f in bin/qemu-system-x86_64 bin/qemu-x86_64 bin/qemu-aarch64 \
         lib/qemu-backdoor-guest/aarch64/libqemu-backdoor-guest.a \
         lib/qemu-backdoor-guest/x86_64/qemu-backdoor \
         lib/qemu-backdoor-guest/aarch64/qemu-backdoor \
+        lib/qemu-backdoor-guest/60-qemu-backdoor.rules \
         share/qemu/linuxboot_dma.bin share/qemu/kvmvapic.bin \
         include/qemu-backdoor-host/qemu-backdoor.h \
         lib/pkgconfig/qemu-backdoor-guest.pc lib/pkgconfig/qemu-backdoor.pc \
