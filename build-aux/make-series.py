@@ -127,8 +127,10 @@ def main():
                stdout=subprocess.PIPE).stdout.strip()
 
     section = read_lines(os.path.join(REPO, "patches", "maintainers.txt"))
-    project_only = read_lines(os.path.join(REPO, "patches",
-                                           "project-only.txt"))
+    # file globs; the "text:" lines are for t-series.sh
+    project_only = [ln for ln in read_lines(os.path.join(REPO, "patches",
+                                                         "project-only.txt"))
+                    if not ln.startswith("text:")]
     overlay = overlay_files()
     used = set()
     for p in sorted(glob.glob(os.path.join(REPO, "patches", "series",

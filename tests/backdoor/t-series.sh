@@ -3,8 +3,8 @@
 #
 # make series: the exported mails apply with git am to the pristine QEMU
 # tree the build uses, each one passes scripts/checkpatch.pl with no error
-# and no warning, and the result is the tree the main check build compiled
-# (so the applied series builds).
+# and no warning, no mail holds text of this project's own, and the result
+# is the tree the main check build compiled (so the applied series builds).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -42,6 +42,22 @@ while read -r p; do
         not_ok "checkpatch: $name ($(grep '^total:' <<<"$out"))"
     fi
 done <"$T/list"
+
+# no mail carries this project's own text: the "text:" patterns of
+# patches/project-only.txt (its README, make targets, tests, the
+# specification beside the repository, Debian specifics)
+sed -n 's/^text://p' "$BACKDOOR_TOP/patches/project-only.txt" >"$T/text"
+if [ -s "$T/text" ]; then
+    # shellcheck disable=SC2046 # one mail a word
+    if grep -nE -f "$T/text" $(cat "$T/list") >"$T/found"; then
+        sed "s|^$T/series/||; s/^/  /" "$T/found" | cut -c1-160 | head -n 20
+        not_ok "no mail holds project-only text ($(wc -l <"$T/found") lines)"
+    else
+        ok "no mail holds project-only text ($(wc -l <"$T/text") patterns)"
+    fi
+else
+    not_ok "no mail holds project-only text (no text: patterns)"
+fi
 
 # the applied series is what the main configuration built
 qb=$(qemu_build main)

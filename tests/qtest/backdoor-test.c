@@ -5,7 +5,7 @@
  * of the callbacks that need the test library compiled in (configure
  * --with-backdoor=tests/backdoor/testlib).  Whether it is compiled in is
  * a property of the build, not of the library's answers: the environment
- * says it (BACKDOOR_TEST_LIB=1, set by tests/backdoor/t-qtest.sh from the
+ * says it (BACKDOOR_TEST_LIB=1, set by whoever runs the test from the
  * build's configuration).  With it, the library's checks run and fail
  * when it does not answer; without it, they are not registered.
  *

@@ -24,9 +24,9 @@ static unsigned meeting;
 #ifdef BDT_MUTANT
 /*
  * A test library that misbehaves, to show that the delivery tests fail
- * when commands are lost, repeated or miscounted (tests/backdoor/
- * t-mutant.sh).  Compiled in only by a file that defines BDT_MUTANT and
- * includes this one; then the environment variable BDT_MUTANT of QEMU
+ * when commands are lost, repeated or miscounted.  Compiled in only by
+ * a file that defines BDT_MUTANT and includes this one; then the
+ * environment variable BDT_MUTANT of QEMU
  * picks the misbehaviour (none when unset):
  *   drop:N      every Nth command is ignored (drop:1: no command is seen)
  *   dup:N       every Nth command is handled twice
