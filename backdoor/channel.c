@@ -49,7 +49,11 @@ static BackdoorLibrary backdoor_lib = {
 /* the file backdoor_lib was loaded from; NULL for the compiled-in one */
 static char *backdoor_lib_path;
 
-static QemuMutex backdoor_lock;
+/*
+ * Recursive: a library that calls exit() inside a callback runs the exit
+ * notifier (backdoor_channel_exit()) in the thread that holds it.
+ */
+static QemuRecMutex backdoor_lock;
 static bool backdoor_is_open;
 static void *backdoor_data;
 /* the size qemu_backdoor_init() was called with, 0 before */
@@ -73,7 +77,7 @@ static __thread int backdoor_quit_status;
 
 static void __attribute__((constructor)) backdoor_lock_init(void)
 {
-    qemu_mutex_init(&backdoor_lock);
+    qemu_rec_mutex_init(&backdoor_lock);
 }
 
 #ifndef CONFIG_USER_ONLY
@@ -109,10 +113,26 @@ static bool backdoor_lib_symbol(GModule *mod, const char *path,
  */
 static bool backdoor_lib_load(const char *path, Error **errp)
 {
-    GModule *mod = g_module_open(path, G_MODULE_BIND_LOCAL);
     BackdoorLibrary lib;
     const uint32_t *version;
+    struct stat st;
+    GModule *mod;
 
+    /*
+     * Only the file named: g_module_open() would look a name without a
+     * "/" up in the linker's search path, and try other suffixes.
+     */
+    if (stat(path, &st) < 0) {
+        error_setg_errno(errp, errno, "cannot load the backdoor library %s",
+                         path);
+        return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        error_setg(errp, "cannot load the backdoor library %s: not a "
+                   "regular file", path);
+        return false;
+    }
+    mod = g_module_open(path, G_MODULE_BIND_LOCAL);
     if (!mod) {
         error_setg(errp, "cannot load the backdoor library: %s",
                    g_module_error());
@@ -157,11 +177,27 @@ static bool backdoor_lib_load(const char *path, Error **errp)
 }
 #endif
 
-bool backdoor_channel_open(void *data, uint64_t size, const char *lib,
+bool backdoor_channel_lib_loaded(const char *lib)
+{
+    g_autofree char *path = g_canonicalize_filename(lib, NULL);
+
+    QEMU_LOCK_GUARD(&backdoor_lock);
+    return backdoor_lib_size && !g_strcmp0(path, backdoor_lib_path);
+}
+
+bool backdoor_channel_open(void *data, uint64_t size, const char *lib_arg,
                            Error **errp)
 {
+    /* the same file, however it is named, and relative to where QEMU runs */
+    g_autofree char *lib = lib_arg ? g_canonicalize_filename(lib_arg, NULL)
+                                   : NULL;
+
     QEMU_LOCK_GUARD(&backdoor_lock);
 
+    if (lib_arg && !*lib_arg) {
+        error_setg(errp, "lib= needs the name of a backdoor library");
+        return false;
+    }
     if (backdoor_is_open || backdoor_exited) {
         error_setg(errp, "a backdoor channel is already open; "
                    "QEMU supports one per process");

@@ -75,19 +75,33 @@ bd_apt_init() {
         -o "Dir::State::Lists=$dir/lists"
         -o "Dir::Cache=$dir/cache"
         -o "APT::Sandbox::User=root"
+        "${BD_APT_ARCH_OPTS[@]}"
     )
     apt-get -q "${BD_APT_OPTS[@]}" update >&2 ||
         bd_die "apt-get update failed for the private '$name' sources"
 }
 
-# bd_host_apt_init: a private configuration ("host-CODENAME") with the
-# host's own Debian release: main, updates, security and, on Debian 12,
+# Options that make apt read another architecture's packages, set by
+# bd_host_apt_init ARCH; empty for the host's own.
+BD_APT_ARCH_OPTS=()
+
+# bd_host_apt_init [ARCH]: a private configuration ("host-CODENAME") with
+# the host's own Debian release: main, updates, security and, on Debian 12,
 # bookworm-backports (pinned low by apt, so used only when asked for with
 # -t $BD_BACKPORTS).  Sets BD_APT_OPTS, and BD_BACKPORTS to the
-# backports suite or "".
+# backports suite or "".  With a Debian architecture ARCH other than the
+# host's ("arm64"), apt sees that architecture's packages only
+# ("host-CODENAME-ARCH"): for apt-get download, never for installing.
 bd_host_apt_init() {
-    local codename main security lines
+    local codename main security lines name arch=${1:-}
     codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+    name=host-$codename
+    BD_APT_ARCH_OPTS=()
+    if [ -n "$arch" ] && [ "$arch" != "$(dpkg --print-architecture)" ]; then
+        name=$name-$arch
+        BD_APT_ARCH_OPTS=(-o "APT::Architecture=$arch"
+                          -o "APT::Architectures=$arch")
+    fi
     main=$(bd_archive_uri "")
     [ -n "$main" ] || bd_die "cannot find the Debian archive in the host's apt sources"
     security=$(bd_archive_uri -security)
@@ -101,5 +115,5 @@ bd_host_apt_init() {
         lines+=("deb [signed-by=$BD_KEYRING] $main $BD_BACKPORTS main")
     fi
     BD_APT_OPTS=()
-    bd_apt_init "host-$codename" "${lines[@]}"
+    bd_apt_init "$name" "${lines[@]}"
 }

@@ -622,7 +622,10 @@ void backdoor_user_setup(void)
     }
     if (qemu_real_host_page_size() != TARGET_PAGE_SIZE ||
         TARGET_PAGE_SIZE != QEMU_BACKDOOR_CTRL_LEN) {
-        bd_fail("-backdoor: needs 4 KiB pages on the host and the guest");
+        bd_fail("-backdoor: not available for this guest: the channel needs "
+                "4 KiB pages, and the guest's are %d KiB, the host's %d KiB",
+                (int)(TARGET_PAGE_SIZE / 1024),
+                (int)(qemu_real_host_page_size() / 1024));
     }
 
     /* A missing DIR is created private; an existing one must be ours. */

@@ -212,6 +212,22 @@ static void enable_memory(const char *dev)
     close(fd);
 }
 
+/*
+ * Which of the data BAR's files to map.  Arm maps "resourceN" as Device
+ * memory, where unaligned accesses and the cache-zeroing instruction of
+ * memset() fault; "resourceN_wc" (the BAR is prefetchable) maps it as
+ * Normal non-cacheable memory, which ordinary C code may use.  Elsewhere
+ * the plain file already behaves as memory.
+ */
+static const char *data_bar_suffix(void)
+{
+#ifdef __aarch64__
+    return "_wc";
+#else
+    return "";
+#endif
+}
+
 static int open_system(void)
 {
     char ctrl[PATH_MAX], data[PATH_MAX];
@@ -234,8 +250,8 @@ static int open_system(void)
         /* sysfs names a BAR's file "resource" and the BAR's number */
         snprintf(ctrl, sizeof(ctrl), PCI_DEVICES "/%s/resource%d",
                  de->d_name, QEMU_BACKDOOR_CTRL_BAR);
-        snprintf(data, sizeof(data), PCI_DEVICES "/%s/resource%d",
-                 de->d_name, QEMU_BACKDOOR_DATA_BAR);
+        snprintf(data, sizeof(data), PCI_DEVICES "/%s/resource%d%s",
+                 de->d_name, QEMU_BACKDOOR_DATA_BAR, data_bar_suffix());
         enable_memory(de->d_name);
         ret = map_channel(ctrl, data, 1);
         if (ret < 0 && errno == EPERM) {

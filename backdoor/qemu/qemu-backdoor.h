@@ -32,6 +32,11 @@
 /* opaque outside QEMU */
 typedef struct CPUState CPUState;
 #define QEMU_BACKDOOR_EXPORT __attribute__((visibility("default")))
+
+/* a library may be written in C++: its entry points keep their C names */
+#ifdef __cplusplus
+extern "C" {
+#endif
 #else
 /*
  * The library's sources start with this header rather than with
@@ -53,8 +58,9 @@ typedef struct CPUState CPUState;
  * once, at file scope: QEMU_BACKDOOR_DECLARE_VERSION;
  */
 #define QEMU_BACKDOOR_DECLARE_VERSION \
-    QEMU_BACKDOOR_EXPORT const uint32_t qemu_backdoor_api_version = \
-        QEMU_BACKDOOR_API_VERSION
+    const uint32_t qemu_backdoor_api_version = QEMU_BACKDOOR_API_VERSION
+/* exported, and not file-local in C++ as a const definition alone would be */
+QEMU_BACKDOOR_EXPORT extern const uint32_t qemu_backdoor_api_version;
 
 /**
  * qemu_backdoor_init: set up the library
@@ -251,5 +257,9 @@ bool qemu_backdoor_std(uint64_t cmd, void *data);
  * Prints what the region-of-interest commands measured, if anything.
  */
 void qemu_backdoor_std_exit(void);
+
+#if defined(QEMU_BACKDOOR_MODULE) && defined(__cplusplus)
+}
+#endif
 
 #endif /* QEMU_BACKDOOR_H */

@@ -180,6 +180,16 @@ static void backdoor_realize(PCIDevice *pdev, Error **errp)
         }
     }
 
+    /*
+     * Loading code into QEMU is for the command line, as with TCG plugins:
+     * a hot-plugged device may only name the library already loaded.
+     */
+    if (s->lib && DEVICE(pdev)->hotplugged &&
+        !backdoor_channel_lib_loaded(s->lib)) {
+        error_setg(errp, "backdoor: lib= loads a library only on the "
+                   "command line, not on a hot-plugged device");
+        goto fail;
+    }
     /* fails if another device (or user mode) already owns the channel */
     if (!backdoor_channel_open(memory_region_get_ram_ptr(&s->data),
                                s->data_size, s->lib, errp)) {

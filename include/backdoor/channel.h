@@ -19,8 +19,8 @@
  * backdoor_channel_open: create the process's channel
  * @data: host address of the data channel
  * @size: its size in bytes
- * @lib: the shared object to load the library from, or NULL for the
- *       library compiled into QEMU
+ * @lib: the shared object to load the library from (relative to QEMU's
+ *       working directory), or NULL for the library compiled into QEMU
  *
  * The first successful call loads @lib and runs the library's
  * qemu_backdoor_init(@size).  Fails if a channel is already open, if
@@ -30,6 +30,14 @@
  */
 bool backdoor_channel_open(void *data, uint64_t size, const char *lib,
                            Error **errp);
+
+/**
+ * backdoor_channel_lib_loaded: whether the library was loaded from @lib
+ * @lib: a shared object's file name, relative to QEMU's working directory
+ *
+ * True once a channel was opened with the library in @lib.
+ */
+bool backdoor_channel_lib_loaded(const char *lib);
 
 /**
  * backdoor_channel_close: close the channel opened by backdoor_channel_open

@@ -55,9 +55,10 @@ start=$(date +%s)
     exit 1
 }
 
-# The default targets, and a 32-bit and a big-endian linux-user target,
-# where the store code of the series has other widths and byte orders.
-check_opts=("--target-list=x86_64-softmmu,x86_64-linux-user,aarch64-linux-user,i386-linux-user,s390x-linux-user"
+# The default targets, aarch64 (system mode: the virt machine, with the
+# host's libfdt), and a 32-bit and a big-endian linux-user target, where
+# the store code of the series has other widths and byte orders.
+check_opts=("--target-list=x86_64-softmmu,aarch64-softmmu,x86_64-linux-user,aarch64-linux-user,i386-linux-user,s390x-linux-user"
             --cross-cc-s390x=s390x-linux-gnu-gcc)
 # for the tests that configure a build of their own (t-demo.sh), so that
 # it shares the configurations' ccache hits
@@ -97,7 +98,7 @@ if [ -z "${BACKDOOR_SKIP_BUILD:-}" ]; then
         --with-backdoor="$top/tests/backdoor/testlib"
     # t-std.sh runs the standard commands under every linux-user target
     wanted default && build default \
-        "$emulators qemu-aarch64 qemu-i386 qemu-s390x"
+        "$emulators qemu-system-aarch64 qemu-aarch64 qemu-i386 qemu-s390x"
     wanted demo &&
         build demo "$emulators" --with-backdoor="$top/contrib/backdoor/lib"
 fi

@@ -3,7 +3,7 @@
 #
 # The standard commands in a Linux guest of qemu-system-x86_64 (the
 # "default" build, the built-in library), beyond what t-linux-guest.sh
-# runs:
+# runs (GUEST_ARCH=aarch64: of qemu-system-aarch64 -M virt):
 #
 #  - regions of interest count guest instructions where QEMU counts them,
 #    i.e. under -icount: a loop of a known number of instructions between
@@ -23,6 +23,8 @@ rules=$BACKDOOR_TOP/backdoor/guest/60-qemu-backdoor.rules
 apply=$TESTS_DIR/guest/udev-apply.sh
 
 # the rule file: udev's own check where there is one, else our reader
+# (once, in the x86_64 run)
+[ "${GUEST_ARCH:-x86_64}" != x86_64 ] || {
 if command -v udevadm >/dev/null && udevadm verify --help >/dev/null 2>&1; then
     check "udevadm verify 60-qemu-backdoor.rules" udevadm verify "$rules"
 else
@@ -35,11 +37,20 @@ if sh "$apply" -n "$T/bad.rules" 2>/dev/null; then
 else
     ok "udev-apply.sh refuses a key it does not know"
 fi
+}
 
+# GUEST_ARCH=aarch64 (t-linux-guest-aarch64.sh): the same on
+# qemu-system-aarch64 -M virt
+arch=${GUEST_ARCH:-x86_64}
+case $arch in
+x86_64) guest_cc=cc ;;
+aarch64) guest_cc=aarch64-linux-gnu-gcc ;;
+*) not_ok "linux guest: no guest architecture $arch"; exit 0 ;;
+esac
 qb=$(qemu_build default) || true
-tool=$BACKDOOR_CHECK_DIR/default/guest/x86_64/qemu-backdoor
-lib=$(guest_lib x86_64 default)
-if [ -z "$qb" ] || [ ! -x "$qb/qemu-system-x86_64" ] || [ ! -x "$tool" ]; then
+tool=$BACKDOOR_CHECK_DIR/default/guest/$arch/qemu-backdoor
+lib=$(guest_lib "$arch" default)
+if [ -z "$qb" ] || [ ! -x "$qb/qemu-system-$arch" ] || [ ! -x "$tool" ]; then
     not_ok "standard commands in a Linux guest (no default build)"
     exit 0
 fi
@@ -53,7 +64,7 @@ cp "$tool" "$root/bin/qemu-backdoor"
 cp "$rules" "$root/etc/"
 cp "$apply" "$root/bin/udev-apply.sh"
 check "guest program build: std-icount" \
-    cc -static -O2 -Wall -I"$BACKDOOR_TOP/backdoor/guest" \
+    "$guest_cc" -static -O2 -Wall -I"$BACKDOOR_TOP/backdoor/guest" \
     -o "$root/bin/std-icount" "$TESTS_DIR/guest/std-icount.c" "$lib" ||
     exit 0
 # root, alice (in the group qemu-backdoor) and bob (not in it)
@@ -96,7 +107,7 @@ fi
 
 # with -icount: one vCPU thread runs the vCPUs in turn and counts
 log=$T/console.log
-guest_run "$qb/qemu-system-x86_64" "$kernel" "$T/initrd" "$log" 300 \
+guest_run "$qb/qemu-system-$arch" "$kernel" "$T/initrd" "$log" 300 \
     -accel tcg -icount shift=0 -device backdoor >"$T/qemu.out" 2>&1
 status=$?
 tr -d '\r' <"$log" >"$T/console"
@@ -171,7 +182,7 @@ std-icount 1000; echo "BDEXIT std-icount \$?"
 EOF
 rm -f "$log"
 guest_initramfs "$root" "$T/script" "$T/initrd" 2>"$T/initrd.err" &&
-    guest_run "$qb/qemu-system-x86_64" "$kernel" "$T/initrd" "$log" 300 \
+    guest_run "$qb/qemu-system-$arch" "$kernel" "$T/initrd" "$log" 300 \
         -accel tcg -device backdoor >"$T/qemu.out" 2>&1
 tr -d '\r' <"$log" >"$T/console" 2>/dev/null
 if grep -q '^std-icount: .*, - instructions, ' "$T/console" &&

@@ -144,7 +144,7 @@ expect "system: chain.so answers in the data BAR" 0 '^chain 12$' \
 
 # what is not a usable library stops QEMU at start, in both modes
 bad_cases=(
-    "nonexistent.so|cannot load the backdoor library: .*nonexistent\.so"
+    "nonexistent.so|cannot load the backdoor library .*nonexistent\.so: No such file or directory"
     "payload|cannot load the backdoor library: .*payload"
     "no-version.so|no-version\.so is not a backdoor library: it does not define qemu_backdoor_api_version"
     "bad-version.so|bad-version\.so was built for version 2 of the backdoor library interface; this QEMU has version 1"
@@ -163,6 +163,74 @@ rm -rf "$T/bd"
 status=$?
 expect "user: an unknown -backdoor option is an error" 1 \
     "unknown option 'library' \(expected DIR\[,lib=FILE\]\)"
+
+# a name relative to QEMU's working directory is that file, not one in
+# the linker's search path
+rm -rf "$T/bd"
+(cd "$T" && timeout 60 "$qb/qemu-x86_64" -backdoor bd,lib=tally.so \
+    "$BACKDOOR_CHECK_DIR/default/guest/x86_64/qemu-backdoor" -d bd cmd 5) \
+    >"$T/out" 2>"$T/err"
+status=$?
+expect "user: lib= relative to the working directory" 0 '^tally: command 5'
+(cd "$T" && timeout 60 python3 "$drive" "$qb/qemu-system-x86_64" \
+    lib=tally.so cmd:5) >"$T/out" 2>"$T/err"
+status=$?
+expect "system: lib= relative to the working directory" 0 '^tally: command 5'
+user x86_64 "" version
+expect "user: an empty lib= is refused" 1 \
+    'lib= needs the name of a backdoor library'
+user x86_64 "$T" version
+expect "user: a directory is refused" 1 \
+    "cannot load the backdoor library .*: not a regular file"
+
+# a library that calls exit() in a callback ends QEMU with its status
+# (system mode: the exit notifier runs in the thread inside the library)
+system "$T/tally.so" cmd:5 cmd:98 exit
+expect "system: exit() in the library's callback ends QEMU" 5 \
+    '^tally: command 98' '^tally: 2 commands$'
+user x86_64 "$T/tally.so" cmd 98
+expect "user: exit() in the library's callback ends QEMU" 5 \
+    '^tally: command 98'
+
+# QMP device_add may not load code: only a library already loaded
+cat >"$T/qmp.py" <<'PYEOF'
+import json, subprocess, sys
+qemu, lib = sys.argv[1:]
+p = subprocess.Popen([qemu, "-M", "pc", "-accel", "qtest", "-display", "none",
+                      "-nodefaults", "-qmp", "stdio"], stdin=subprocess.PIPE,
+                     stdout=subprocess.PIPE, text=True)
+def qmp(cmd, **args):
+    p.stdin.write(json.dumps({"execute": cmd, "arguments": args}) + "\n")
+    p.stdin.flush()
+    while True:
+        r = json.loads(p.stdout.readline())
+        if "return" in r or "error" in r:
+            return r
+json.loads(p.stdout.readline())
+qmp("qmp_capabilities")
+r = qmp("device_add", driver="backdoor", id="bd", lib=lib)
+print(r.get("error", {}).get("desc", "added"))
+qmp("quit")
+p.wait()
+PYEOF
+timeout 60 python3 "$T/qmp.py" "$qb/qemu-system-x86_64" "$T/tally.so" \
+    >"$T/out" 2>"$T/err"
+status=$?
+expect "system: device_add with lib= is refused (no code loaded by QMP)" 0 \
+    'lib= loads a library only on the command line' '!tally'
+
+# a library written in C++ (the header's extern "C")
+if command -v g++ >/dev/null; then
+    cp "$TESTS_DIR/modules/tally.c" "$T/tally.cc"
+    check "build a library in C++" g++ -shared -fPIC -O2 -Wall -Werror \
+        -DQEMU_BACKDOOR_MODULE -DBROKEN=0 -fvisibility=hidden \
+        -I"$BACKDOOR_TOP/backdoor/qemu" -o "$T/tally-cxx.so" "$T/tally.cc"
+    user x86_64 "$T/tally-cxx.so" cmd 5 "$T/payload"
+    expect "user: a library written in C++ loads" 0 \
+        "^tally: command 5, data 'payload!'$"
+else
+    not_ok "a library written in C++ (no g++)"
+fi
 
 "$qb/qemu-system-x86_64" -device backdoor,help >"$T/out" 2>"$T/err"
 status=$?

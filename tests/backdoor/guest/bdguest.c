@@ -367,6 +367,7 @@ static int open_device_file(const char *name)
                          name);
 }
 
+#ifdef __x86_64__
 /* Map the control BAR ourselves, to issue the store with our own asm */
 static shared64 *map_ctrl(void)
 {
@@ -440,6 +441,32 @@ static void check_set_reg(void)
            rax == want ? "new value" : "stale value");
     saw(10, &a, 3, BDT_CMD(BDT_OP_SET_REG, 9, 0), "SET_REG");
 }
+#else
+/*
+ * Elsewhere the library sets the register that holds a function's
+ * result (x0 on aarch64), and the guest library's store returns it.
+ */
+static void check_set_reg(void)
+{
+    shared64 *w;
+    uint64_t ret, want = 0x0123456789abcdefULL;
+    struct bdt_stats a;
+
+    open_channel();
+    stats(10, &a);
+    w = slot_words(9);
+    w[0] = want;
+    w[1] = 42;
+    ret = qemu_backdoor_call(BDT_CMD(BDT_OP_SET_REG, 9, 0));
+    result(w[1] == 0 && ret == want, "SET_REG: qemu_backdoor_call() returns "
+           "the register the library set (0x%llx)", (unsigned long long)ret);
+    w[0] = ++want;
+    ret = qemu_backdoor_call(BDT_CMD(BDT_OP_SET_REG, 9, 0));
+    result(ret == want, "SET_REG: and again, with another value (0x%llx)",
+           (unsigned long long)ret);
+    saw(10, &a, 2, BDT_CMD(BDT_OP_SET_REG, 9, 0), "SET_REG");
+}
+#endif
 
 /* qemu_backdoor_init as a user without privileges: EACCES */
 static void check_nonroot(void)

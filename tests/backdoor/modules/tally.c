@@ -1,13 +1,15 @@
 /*
  * A backdoor library loaded at run time, for t-modules.sh: it counts the
  * commands, prints each with the first bytes of the data channel, and
- * ends QEMU with status 7 on command 99.  -DBROKEN=N builds the broken
+ * ends QEMU with status 7 on command 99 (qemu_backdoor_quit()), or with 5
+ * on command 98 (exit() in the callback).  -DBROKEN=N builds the broken
  * variants the test expects QEMU to refuse.
  *
  * SPDX-License-Identifier: GPL-2.0-or-later
  */
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <qemu-backdoor.h>
 
@@ -40,6 +42,9 @@ void qemu_backdoor(uint64_t cmd, void *data)
             (unsigned long long)n, text);
     if (n == 99) {
         qemu_backdoor_quit(7);
+    }
+    if (n == 98) {
+        exit(5);    /* not what a library should do; QEMU must still exit */
     }
 }
 #endif
