@@ -217,16 +217,13 @@ static void enable_memory(const char *dev)
  * memory, where unaligned accesses and the cache-zeroing instruction of
  * memset() fault; "resourceN_wc" (the BAR is prefetchable) maps it as
  * Normal non-cacheable memory, which ordinary C code may use.  Elsewhere
- * the plain file already behaves as memory.
+ * the plain file already behaves as memory.  The Makefile says which.
  */
-static const char *data_bar_suffix(void)
-{
-#ifdef __aarch64__
-    return "_wc";
+#ifdef QEMU_BACKDOOR_DATA_BAR_WC
+#define DATA_BAR_SUFFIX "_wc"
 #else
-    return "";
+#define DATA_BAR_SUFFIX ""
 #endif
-}
 
 static int open_system(void)
 {
@@ -250,8 +247,8 @@ static int open_system(void)
         /* sysfs names a BAR's file "resource" and the BAR's number */
         snprintf(ctrl, sizeof(ctrl), PCI_DEVICES "/%s/resource%d",
                  de->d_name, QEMU_BACKDOOR_CTRL_BAR);
-        snprintf(data, sizeof(data), PCI_DEVICES "/%s/resource%d%s",
-                 de->d_name, QEMU_BACKDOOR_DATA_BAR, data_bar_suffix());
+        snprintf(data, sizeof(data), PCI_DEVICES "/%s/resource%d"
+                 DATA_BAR_SUFFIX, de->d_name, QEMU_BACKDOOR_DATA_BAR);
         enable_memory(de->d_name);
         ret = map_channel(ctrl, data, 1);
         if (ret < 0 && errno == EPERM) {

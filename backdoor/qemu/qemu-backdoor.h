@@ -34,7 +34,8 @@ typedef struct CPUState CPUState;
 #define QEMU_BACKDOOR_EXPORT __attribute__((visibility("default")))
 
 /* a library may be written in C++: its entry points keep their C names */
-#ifdef __cplusplus
+#ifdef \
+    __cplusplus
 extern "C" {
 #endif
 #else
@@ -60,7 +61,7 @@ extern "C" {
 #define QEMU_BACKDOOR_DECLARE_VERSION \
     const uint32_t qemu_backdoor_api_version = QEMU_BACKDOOR_API_VERSION
 /* exported, and not file-local in C++ as a const definition alone would be */
-QEMU_BACKDOOR_EXPORT extern const uint32_t qemu_backdoor_api_version;
+extern QEMU_BACKDOOR_EXPORT const uint32_t qemu_backdoor_api_version;
 
 /**
  * qemu_backdoor_init: set up the library
@@ -258,7 +259,8 @@ bool qemu_backdoor_std(uint64_t cmd, void *data);
  */
 void qemu_backdoor_std_exit(void);
 
-#if defined(QEMU_BACKDOOR_MODULE) && defined(__cplusplus)
+#if defined(QEMU_BACKDOOR_MODULE) && defined( \
+    __cplusplus)
 }
 #endif
 
