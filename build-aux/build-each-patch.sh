@@ -41,8 +41,9 @@ for c in $commits; do
     git -c advice.detachedHead=false checkout -q "$c"
     goals="qemu-system-x86_64 qemu-x86_64 qemu-aarch64"
     [ -f tests/qtest/backdoor-test.c ] && goals="$goals tests/qtest/backdoor-test"
+    t0=$(date +%s)
     if (cd "$qb" && ninja $goals) >"$work/build-$c.log" 2>&1; then
-        echo "builds: $(git log -1 --format=%s "$c")"
+        echo "builds: $(git log -1 --format=%s "$c") ($(($(date +%s) - t0)) s)"
     else
         echo "FAILS:  $(git log -1 --format=%s "$c") (log: $work/build-$c.log)"
         status=1
