@@ -41,3 +41,15 @@ qemu_build() {
 guest_lib() {
     echo "$BACKDOOR_CHECK_DIR/$2/guest/$1/libqemu-backdoor-guest.a"
 }
+
+# export_series PRISTINE DIR LIST: make series from the QEMU tree PRISTINE
+# into DIR, its mails listed in LIST; on failure show why, report it and
+# fail
+export_series() {
+    if ! "$BACKDOOR_TOP/build-aux/make-series.py" "$1" "$2" \
+            >"$3" 2>"$T/series.err"; then
+        sed 's/^/  /' "$T/series.err"
+        not_ok "make series exports the series"
+        return 1
+    fi
+}

@@ -21,6 +21,15 @@ guest_debian_arch() {
     esac
 }
 
+# guest_cc: the C compiler for GUEST_ARCH's programs, or fail
+guest_cc() {
+    case ${GUEST_ARCH:-x86_64} in
+    x86_64) echo cc ;;
+    aarch64) echo aarch64-linux-gnu-gcc ;;
+    *) return 1 ;;
+    esac
+}
+
 # guest_kernel: print the path of a cached vmlinuz, fetching it when
 # needed (build-aux/fetch-guest-kernel.sh); fails, with a reason on
 # stderr, when it cannot be had

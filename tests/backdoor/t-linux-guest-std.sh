@@ -42,11 +42,10 @@ fi
 # GUEST_ARCH=aarch64 (t-linux-guest-aarch64.sh): the same on
 # qemu-system-aarch64 -M virt
 arch=${GUEST_ARCH:-x86_64}
-case $arch in
-x86_64) guest_cc=cc ;;
-aarch64) guest_cc=aarch64-linux-gnu-gcc ;;
-*) not_ok "linux guest: no guest architecture $arch"; exit 0 ;;
-esac
+guest_cc=$(guest_cc) || {
+    not_ok "linux guest: no guest architecture $arch"
+    exit 0
+}
 qb=$(qemu_build default) || true
 tool=$BACKDOOR_CHECK_DIR/default/guest/$arch/qemu-backdoor
 lib=$(guest_lib "$arch" default)
