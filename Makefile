@@ -16,6 +16,9 @@ GUEST_COMPILERS := x86_64:cc aarch64:aarch64-linux-gnu-gcc \
 prefix ?= $(shell sed -n 's/^ *Install prefix *: //p' $(BUILD)/qemu-build/configure.log 2>/dev/null)
 DESTDIR ?=
 
+# the QEMU release ./configure --qemu chose: check, demo, bench, fuzz and
+# sanitize configure their own builds on the same one
+export QEMU_BASE
 export CCACHE_BASEDIR := $(BUILD)
 export CCACHE_NOHASHDIR := 1
 
@@ -103,7 +106,7 @@ _install: _qemu _guest-lib
 	$(MAKE) -C $(TOP)/backdoor/guest install-udev DESTDIR=$(STAGE) \
 	    udevrulesdir=$(prefix)/lib/qemu-backdoor-guest
 	install -d $(S)/include/qemu-backdoor-host
-	install -m 644 $(TOP)/backdoor/qemu/qemu-backdoor.h \
+	install -m 644 $(QEMU_SRC)/backdoor/qemu/qemu-backdoor.h \
 	    $(S)/include/qemu-backdoor-host/
 	install -d $(S)/lib/pkgconfig
 	$(TOP)/build-aux/write-pc.sh guest $(prefix) $(HOST_GUEST_ARCH) \
@@ -139,11 +142,13 @@ sanitize:
 
 # the series as mails, in $(BUILD)/series (the git tree in $(BUILD)/series/qemu)
 series:
-	$(TOP)/build-aux/make-series.py "$$($(TOP)/build-aux/fetch-qemu.sh)" $(BUILD)/series
+	$(TOP)/build-aux/make-series.py "$$($(TOP)/build-aux/fetch-qemu.sh $(QEMU_BASE))" $(BUILD)/series
 
 # what each target does and costs (2 cores; figures from README.md)
 help:
 	@echo 'Targets (times measured on 2 cores; see README.md):'
+	@echo '  ./configure --qemu=10.0|10.2  choose the QEMU release (default in'
+	@echo '                 build-aux/qemu-pins/default)'
 	@echo '  all (default)  assemble build/qemu-src, build QEMU and the guest'
 	@echo '                 library: about 9 min with an empty ccache, 22-72 s'
 	@echo '                 with its hits, seconds when nothing changed'

@@ -13,15 +13,23 @@
 #include "qapi/error.h"
 #include "qemu/thread.h"
 #include "qemu/lockable.h"
+#include "qemu/notify.h"
+#include "qemu/sys_membarrier.h"
 #include "exec/cpu-common.h"
+#include "exec/target_page.h"
 #include "exec/tswap.h"
 #include "hw/core/cpu.h"
 #include "backdoor/abi.h"
 #include "backdoor/channel.h"
 #include "backdoor/qemu/qemu-backdoor.h"
 #ifndef CONFIG_USER_ONLY
+#ifdef QEMU_BASE_10_0
 #include "exec/memory.h"
 #include "exec/ramblock.h"
+#else
+#include "system/memory.h"
+#include "system/ramblock.h"
+#endif
 #include "system/hw_accel.h"
 #include "system/runstate.h"
 #include "system/system.h"
@@ -62,11 +70,27 @@ static uint64_t backdoor_lib_size;
 static __thread CPUState *backdoor_caller;
 /*
  * The library asked for QEMU_BACKDOOR_F_PARALLEL: its calls do not take
- * backdoor_lock.  The channel is still never closed under a running call:
- * it closes under the BQL, which MMIO handlers hold, in system mode, and
- * with every other CPU stopped in user mode.
+ * backdoor_lock (nor, in system mode, the BQL).
  */
 static bool backdoor_parallel;
+
+/*
+ * In parallel mode each thread that calls the library says in a record of
+ * its own whether it is in a call, so that the library's exit callback
+ * can wait for the calls of other threads without every call writing a
+ * shared counter.  A record is given back when its thread exits and
+ * taken again by a new thread; records are never freed.
+ */
+typedef struct BackdoorCaller {
+    bool in_call;
+    bool taken;
+    Notifier thread_exit;
+    struct BackdoorCaller *next;
+} BackdoorCaller;
+
+static BackdoorCaller *backdoor_callers;
+static QemuMutex backdoor_callers_lock;
+static __thread BackdoorCaller *backdoor_me;
 /* set by backdoor_channel_exit(): the channel never opens again */
 static bool backdoor_exited;
 #ifdef CONFIG_USER_ONLY
@@ -78,6 +102,40 @@ static __thread int backdoor_quit_status;
 static void __attribute__((constructor)) backdoor_lock_init(void)
 {
     qemu_rec_mutex_init(&backdoor_lock);
+    qemu_mutex_init(&backdoor_callers_lock);
+}
+
+static void backdoor_caller_put(Notifier *n, void *data)
+{
+    BackdoorCaller *me = container_of(n, BackdoorCaller, thread_exit);
+
+    qatomic_store_release(&me->taken, false);
+}
+
+/* this thread's record, taken on its first call */
+static BackdoorCaller *backdoor_caller_get(void)
+{
+    BackdoorCaller *me;
+
+    if (backdoor_me) {
+        return backdoor_me;
+    }
+    QEMU_LOCK_GUARD(&backdoor_callers_lock);
+    for (me = backdoor_callers; me; me = me->next) {
+        if (!qatomic_load_acquire(&me->taken)) {
+            break;
+        }
+    }
+    if (!me) {
+        me = g_new0(BackdoorCaller, 1);
+        me->thread_exit.notify = backdoor_caller_put;
+        me->next = backdoor_callers;
+        qatomic_store_release(&backdoor_callers, me);
+    }
+    me->taken = true;
+    qemu_thread_atexit_add(&me->thread_exit);
+    backdoor_me = me;
+    return me;
 }
 
 #ifndef CONFIG_USER_ONLY
@@ -245,12 +303,25 @@ void backdoor_channel_close(void)
     qatomic_set(&backdoor_data, NULL);
 }
 
+bool backdoor_channel_parallel(void)
+{
+    return backdoor_parallel;
+}
+
 void backdoor_channel_exit(void)
 {
     QEMU_LOCK_GUARD(&backdoor_lock);
 
     qatomic_set(&backdoor_is_open, false);
     qatomic_set(&backdoor_data, NULL);
+    /* wait for the calls that started before is_open was cleared */
+    smp_mb_global();
+    for (BackdoorCaller *c = qatomic_load_acquire(&backdoor_callers); c;
+         c = c->next) {
+        while (c != backdoor_me && qatomic_read(&c->in_call)) {
+            g_usleep(100);
+        }
+    }
     if (backdoor_lib_size && !backdoor_exited && backdoor_lib.exit) {
         trace_backdoor_channel_exit();
         backdoor_lib.exit();
@@ -285,7 +356,13 @@ void qemu_backdoor_quit(int status)
 void backdoor_channel_command(CPUState *cpu, uint64_t cmd)
 {
     if (backdoor_parallel) {
+        BackdoorCaller *me = backdoor_caller_get();
+
+        qatomic_set(&me->in_call, true);
+        /* pairs with smp_mb_global() in backdoor_channel_exit() */
+        smp_mb_placeholder();
         backdoor_call(cpu, cmd);
+        qatomic_store_release(&me->in_call, false);
     } else {
         QEMU_LOCK_GUARD(&backdoor_lock);
         backdoor_call(cpu, cmd);

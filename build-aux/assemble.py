@@ -4,9 +4,24 @@
 
     assemble.py [--refresh] PRISTINE OUT
 
-PRISTINE is an unpacked QEMU 10.0 tree (never modified).  OUT becomes a copy
-of it with patches/tarball/*.patch and patches/series/*.patch applied and the
+PRISTINE is an unpacked QEMU tree (never modified).  OUT becomes a copy of
+it with patches/tarball/*.patch and patches/series/*.patch applied and the
 project's new files (the overlay directories below) copied in.
+
+The series is kept for more than one QEMU release ("base": 10.0, 10.2;
+PRISTINE's VERSION says which).  A patch in patches/qemu-BASE/series/
+replaces the patch of the same name in patches/series/ on that base, or
+joins the series there (in the order of the names).  A
+new file holds the code that differs between bases in blocks
+
+    #ifdef QEMU_BASE_10_0       (or #ifndef)
+    ...
+    #else
+    ...
+    #endif
+
+that are resolved as the file is copied: OUT and the mails hold only the
+code for their base, and QEMU_BASE_* is never seen by a compiler.
 
 Re-running is cheap and keeps timestamps: only files whose content changed
 are rewritten, so ninja rebuilds what the edit touched and nothing more.
@@ -44,14 +59,87 @@ STATE = ".backdoor-assembled"
 MANIFEST = ".backdoor-manifest.json"
 
 
-def patch_files():
+def qemu_base(tree):
+    """The release series ("10.2") of the QEMU tree TREE."""
+    with open(os.path.join(tree, "VERSION"), encoding="utf-8") as f:
+        return ".".join(f.read().strip().split(".")[:2])
+
+
+def patch_files(base):
+    """The patches for BASE, in order: patches/series/ and patches/tarball/,
+    where patches/qemu-BASE/ replaces one of the same name or adds one."""
     out = []
     for d in PATCH_DIRS:
-        full = os.path.join(REPO, d)
-        if os.path.isdir(full):
-            out += [os.path.join(full, f) for f in sorted(os.listdir(full))
-                    if f.endswith(".patch")]
+        names = {}
+        for top in (os.path.join(REPO, d),
+                    os.path.join(REPO, "patches", "qemu-" + base,
+                                 os.path.basename(d))):
+            if os.path.isdir(top):
+                names.update({f: os.path.join(top, f)
+                              for f in os.listdir(top)
+                              if f.endswith(".patch")})
+        out += [names[f] for f in sorted(names)]
     return out
+
+
+BASE_IF = re.compile(r"^#\s*if(n?)def\s+QEMU_BASE_(\d+)_(\d+)\s*$")
+COND_OPEN = re.compile(r"^#\s*if")
+COND_ELSE = re.compile(r"^#\s*(else|elif)\b")
+COND_END = re.compile(r"^#\s*endif\b")
+
+
+def resolve_base(text, base, name="?"):
+    """TEXT with its QEMU_BASE_* blocks resolved for BASE ("10.2")."""
+    out = []
+    # one entry per open conditional: None for an ordinary one (its lines
+    # are kept), True/False for a QEMU_BASE_ one (whether the current
+    # branch is the one kept)
+    stack = []
+    for line in text.splitlines(keepends=True):
+        m = BASE_IF.match(line)
+        top = stack[-1] if stack else None
+        if m:
+            wanted = f"{m.group(2)}.{m.group(3)}" == base
+            stack.append(wanted != (m.group(1) == "n"))
+            continue
+        if COND_OPEN.match(line):
+            stack.append(None)
+        elif COND_ELSE.match(line) and top is not None:
+            if line.lstrip("# \t").startswith("elif"):
+                sys.exit(f"error: {name}: #elif in a QEMU_BASE_ block")
+            stack[-1] = not top
+            continue
+        elif COND_END.match(line):
+            if not stack:
+                sys.exit(f"error: {name}: #endif without #if")
+            stack.pop()
+            if top is not None:
+                continue
+        if all(e is not False for e in stack):
+            out.append(line)
+    if stack:
+        sys.exit(f"error: {name}: unterminated #if")
+    return "".join(out)
+
+
+def has_base_blocks(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return any(BASE_IF.match(line) for line in f)
+    except (UnicodeDecodeError, OSError):
+        return False
+
+
+def copy_resolved(src, dst, base):
+    """Copy SRC to DST, resolving its QEMU_BASE_* blocks for BASE."""
+    if not has_base_blocks(src):
+        shutil.copy2(src, dst)
+        return
+    with open(src, encoding="utf-8") as f:
+        text = resolve_base(f.read(), base, src)
+    with open(dst, "w", encoding="utf-8") as f:
+        f.write(text)
+    shutil.copystat(src, dst)
 
 
 def overlay_files():
@@ -111,9 +199,10 @@ def stage_tree(pristine, stage):
 
     Returns ({path: patch that changes it}, the set of paths).
     """
+    base = qemu_base(pristine)
     owner = {}
     wanted = set()
-    for p in patch_files():
+    for p in patch_files(base):
         touched = touched_by(p)
         if not touched:
             continue        # a commit of new files only
@@ -142,7 +231,7 @@ def stage_tree(pristine, stage):
             sys.exit(f"error: {rel} is both patched and overlaid")
         dst = os.path.join(stage, rel)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
-        shutil.copy2(os.path.join(REPO, rel), dst)
+        copy_resolved(os.path.join(REPO, rel), dst, base)
         wanted.add(rel)
     return owner, wanted
 
@@ -220,6 +309,10 @@ def refresh(pristine, out, owner, edits):
                          "overlay or its patch yourself"))
         elif rel in owner:
             patches.setdefault(owner[rel], touched_by(owner[rel]))
+        elif has_base_blocks(os.path.join(REPO, rel)):
+            left.append((rel, "its code differs between QEMU releases "
+                         "(QEMU_BASE_ blocks): make the edit in the "
+                         "repository's copy"))
         elif os.path.exists(os.path.join(REPO, rel)) or (
                 kind == "new" and top in OVERLAY_DIRS):
             os.makedirs(os.path.dirname(os.path.join(REPO, rel)),
@@ -254,6 +347,29 @@ def main():
     if len(args) != 2:
         sys.exit(__doc__)
     pristine, out = (os.path.abspath(p) for p in args)
+
+    if os.path.isfile(os.path.join(out, "VERSION")) and not same(
+            os.path.join(pristine, "VERSION"), os.path.join(out, "VERSION")):
+        # another QEMU release: start again from PRISTINE, unless OUT
+        # holds edits (checked against the tree it was assembled from)
+        try:
+            with open(os.path.join(out, MANIFEST), encoding="utf-8") as f:
+                old_pristine = json.load(f).get("pristine", "")
+        except (OSError, ValueError):
+            old_pristine = ""
+        if not os.path.isdir(old_pristine) or refreshing:
+            sys.exit(f"error: {out} holds another QEMU release than "
+                     f"{pristine}; remove it (its edits are not checked)")
+        with tempfile.TemporaryDirectory(prefix="bd-assemble-") as stage:
+            _, wanted = stage_tree(old_pristine, stage)
+            edits = find_edits(old_pristine, out, stage, wanted)
+        if edits and os.environ.get("FORCE_ASSEMBLE") != "1":
+            sys.exit(f"error: {out} holds edits, and the tree is to be "
+                     f"assembled from another QEMU release:\n" +
+                     "".join(f"  {kind:8} {rel}\n" for rel, kind in edits) +
+                     "Carry them into the overlay first (make refresh, on "
+                     "the old release), or 'make FORCE_ASSEMBLE=1'.")
+        shutil.rmtree(out)
 
     if not os.path.isfile(os.path.join(out, "VERSION")):
         if refreshing:
@@ -326,7 +442,8 @@ def main():
         f.write("".join(rel + "\n" for rel in sorted(wanted)))
     with open(os.path.join(out, MANIFEST) + ".tmp", "w",
               encoding="utf-8") as f:
-        json.dump({"written": written, "tree": snapshot(out)}, f)
+        json.dump({"written": written, "tree": snapshot(out),
+                   "pristine": pristine}, f)
     os.replace(os.path.join(out, MANIFEST) + ".tmp",
                os.path.join(out, MANIFEST))
     if changed:

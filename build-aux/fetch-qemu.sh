@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
-# Print the path of a pristine QEMU 10.0 source tree, fetching it first
-# when needed.
+# Print the path of a pristine QEMU source tree, fetching it first when
+# needed.
 #
-# With QEMU_SRC set, that tree is used as it is (it must be QEMU 10.0.x).
+#   fetch-qemu.sh [BASE]
+#
+# BASE is a QEMU release series with a pin file in qemu-pins/ ("10.0",
+# "10.2"); without it, $QEMU_BASE, else the one qemu-pins/default names.
+# With QEMU_SRC set, that tree is used as it is (it must be QEMU BASE.x).
 # Otherwise the orig tarball of Debian's qemu source package is downloaded
 # with apt (a private configuration: the host's sources are not touched),
-# checked against the SHA-256 in qemu-pin, cached under $BACKDOOR_CACHE and
+# checked against the SHA-256 in the pin file, cached under $BACKDOOR_CACHE and
 # unpacked there.  When the archive no longer has the pinned version, the
 # newest $QEMU_SERIES.x it offers is taken (apt checks it against the signed
 # archive index) and a note says so.
@@ -15,7 +19,10 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/apt-private.sh"
-. "$here/qemu-pin"
+base=${1:-${QEMU_BASE:-$(cat "$here/qemu-pins/default")}}
+[ -f "$here/qemu-pins/$base" ] && [ "$base" != default ] ||
+    bd_die "no QEMU base '$base' (there are: $(ls "$here/qemu-pins" | grep -vx default | tr '\n' ' '))"
+. "$here/qemu-pins/$base"
 
 check_tree() {
     local dir=$1 version
@@ -69,7 +76,7 @@ if [ ! -f "$tarball" ]; then
                  sort -V | tail -n 1)
         [ -n "$newest" ] ||
             bd_die "the archive offers no qemu $QEMU_SERIES.x source (offered: $(echo $offered))"
-        bd_note "qemu $version is no longer in the archive; using $newest (checked by apt against the signed index, not against qemu-pin)"
+        bd_note "qemu $version is no longer in the archive; using $newest (checked by apt against the signed index, not against qemu-pins/$base)"
         version=$newest
         tarball=$dl/qemu_$(upstream_of "$version").orig.tar.xz
     fi

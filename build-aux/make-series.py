@@ -5,7 +5,8 @@
     make-series.py PRISTINE OUTDIR
 
 Commits, on a git copy of the pristine QEMU tree, one commit per file in
-patches/series/, in order.  Each such file is
+patches/series/, in order (on the QEMU release PRISTINE holds: see
+assemble.py for patches/qemu-BASE/ and QEMU_BASE_ blocks).  Each such file is
 
     Subject: the commit's subject
     <blank line>
@@ -23,7 +24,6 @@ is not listed as project-only in patches/project-only.txt.
 """
 
 import fnmatch
-import glob
 import os
 import re
 import shutil
@@ -32,7 +32,8 @@ import sys
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "build-aux"))
-from assemble import overlay_files  # noqa: E402
+from assemble import (copy_resolved, overlay_files, patch_files,  # noqa: E402
+                      qemu_base, resolve_base)
 
 
 def run(cmd, cwd, **kw):
@@ -133,10 +134,14 @@ def main():
                     if not ln.startswith("text:")]
     overlay = overlay_files()
     used = set()
-    for p in sorted(glob.glob(os.path.join(REPO, "patches", "series",
-                                           "*.patch"))):
+    qbase = qemu_base(pristine)
+    for p in patch_files(qbase):
+        if os.path.basename(os.path.dirname(p)) != "series":
+            continue        # patches/tarball: the build's, not the series'
+
         name = os.path.relpath(p, REPO)
         subject, body, patterns, diff = parse(p)
+        body = resolve_base(body, qbase, name)
         # DEST=SRC: an earlier stage of DEST, kept in SRC, which a later
         # commit replaces with the real file
         staged = [pat.split("=", 1) for pat in patterns if "=" in pat]
@@ -149,7 +154,7 @@ def main():
         for rel, src in [(f, f) for f in files] + staged:
             dst = os.path.join(tree, rel)
             os.makedirs(os.path.dirname(dst), exist_ok=True)
-            shutil.copy2(os.path.join(REPO, src), dst)
+            copy_resolved(os.path.join(REPO, src), dst, qbase)
         files += [rel for rel, _ in staged]
         if diff:
             run(["git", "apply", "--whitespace=nowarn", "-"], tree,
@@ -171,6 +176,7 @@ def main():
     cover = os.path.join(outdir, "0000-cover-letter.patch")
     subject, body, _, _ = parse(os.path.join(REPO, "patches",
                                              "cover-letter.txt"))
+    body = resolve_base(body, qbase, "patches/cover-letter.txt")
     with open(cover, encoding="utf-8") as f:
         text = f.read()
     text = text.replace("*** SUBJECT HERE ***", subject)

@@ -39,6 +39,7 @@ groups=(
 "build|xz-utils patch|unpack the QEMU source (.tar.xz) and apply patches/ to it"
 "build|gcc-i686-linux-gnu|compile the x86 option ROMs (-kernel); gcc-multilib conflicts with the aarch64 cross compiler"
 "build|libfdt-dev|qemu-system-aarch64 (--target-list=aarch64-softmmu): the virt machine builds its device tree with libfdt"
+"build|device-tree-compiler|QEMU 10.2 (--qemu=10.2) compiles the device trees of pc-bios/dtb, which Debian's source tarball has only as .dts"
 "build|ccache|share compiled objects between build folders"
 "test|gcc-aarch64-linux-gnu libc6-dev-arm64-cross|the aarch64 guest library and linux-user tests"
 "test|libc6-dev-i386-cross gcc-s390x-linux-gnu libc6-dev-s390x-cross|the i386 (32-bit) and s390x (big-endian) guest libraries and linux-user tests"

@@ -44,7 +44,12 @@
 #include "qemu.h"
 #include "user-internals.h"
 #include "user-mmap.h"
+#ifdef QEMU_BASE_10_0
 #include "exec/exec-all.h"
+#else
+#include "exec/mmap-lock.h"
+#include "exec/translation-block.h"
+#endif
 #include "hw/core/cpu.h"
 #include "exec/page-protection.h"
 #include "exec/tswap.h"
@@ -178,11 +183,19 @@ static void bd_protect(abi_ulong start, int prot)
     }
     mprotect(g2h_untagged(start), QEMU_BACKDOOR_CTRL_LEN,
              prot & BD_MAP_PROT ? PROT_READ : PROT_NONE);
+#ifdef QEMU_BASE_10_0
     flags &= ~(PAGE_READ | PAGE_WRITE | PAGE_EXEC | PAGE_WRITE_ORG |
                PAGE_ANON | PAGE_PASSTHROUGH);
     flags |= (prot & (PROT_READ | PROT_WRITE) ? PAGE_READ : 0) |
              (prot & PROT_EXEC ? PAGE_EXEC : 0);
     page_set_flags(start, start + QEMU_BACKDOOR_CTRL_LEN - 1, flags);
+#else
+    page_set_flags(start, start + QEMU_BACKDOOR_CTRL_LEN - 1,
+                   (prot & (PROT_READ | PROT_WRITE) ? PAGE_READ : 0) |
+                   (prot & PROT_EXEC ? PAGE_EXEC : 0),
+                   PAGE_READ | PAGE_WRITE | PAGE_EXEC | PAGE_ANON |
+                   PAGE_PASSTHROUGH);
+#endif
 }
 
 /*
@@ -742,7 +755,11 @@ int backdoor_user_memory_rw(CPUState *cpu, vaddr addr, void *buf, size_t len,
         return -1;
     }
     if (is_write) {
+#ifdef QEMU_BASE_10_0
         tb_invalidate_phys_range(addr, addr + len - 1);
+#else
+        tb_invalidate_phys_range(cpu, addr, addr + len - 1);
+#endif
         done = pwrite(bd_mem_fd, buf, len, (off_t)(uintptr_t)g2h(cpu, addr));
     } else {
         done = pread(bd_mem_fd, buf, len, (off_t)(uintptr_t)g2h(cpu, addr));

@@ -8,13 +8,21 @@
 
 #include "qemu/osdep.h"
 #include "qemu/atomic.h"
+#ifdef QEMU_BASE_10_0
 #include "exec/exec-all.h"
+#endif
 #include "exec/page-protection.h"
 #include "exec/translation-block.h"
+#ifndef QEMU_BASE_10_0
+#include "accel/tcg/cpu-ops.h"
+#include "hw/core/cpu.h"
+#endif
 #include "tcg/tcg.h"
 #include "user/store-divert.h"
 #include "internal-common.h"
+#ifdef QEMU_BASE_10_0
 #include "internal-target.h"
+#endif
 #include "trace.h"
 
 static StoreDivertFn *divert_fn;
@@ -59,8 +67,12 @@ bool store_divert_site(vaddr pc)
 void store_divert_fault(CPUState *cpu, sigset_t *old_set, uintptr_t host_pc)
 {
     TranslationBlock *tb = tcg_tb_lookup(host_pc);
+#ifdef QEMU_BASE_10_0
     uint64_t cs_base, *key;
     uint32_t flags;
+#else
+    uint64_t *key;
+#endif
     vaddr pc;
 
     if (!tb || !qatomic_read(&divert_fn)) {
@@ -74,7 +86,11 @@ void store_divert_fault(CPUState *cpu, sigset_t *old_set, uintptr_t host_pc)
     mmap_lock();
     cpu_restore_state_from_tb(cpu, tb, host_pc);
     if (!(tb_cflags(tb) & CF_INVALID)) {
+#ifdef QEMU_BASE_10_0
         cpu_get_tb_cpu_state(cpu_env(cpu), &pc, &cs_base, &flags);
+#else
+        pc = cpu->cc->tcg_ops->get_tb_cpu_state(cpu).pc;
+#endif
         if (!divert_sites) {
             divert_sites = g_hash_table_new_full(g_int64_hash, g_int64_equal,
                                                  g_free, NULL);
@@ -97,7 +113,11 @@ void store_divert_fault(CPUState *cpu, sigset_t *old_set, uintptr_t host_pc)
         divert_site_count++;
         trace_store_divert_site(pc, divert_site_count);
         /* Retranslate every block that holds the instruction. */
+#ifdef QEMU_BASE_10_0
         tb_invalidate_phys_range(pc, pc);
+#else
+        tb_invalidate_phys_range(cpu, pc, pc);
+#endif
     }
     /*
      * Otherwise another thread diverted the site and invalidated this

@@ -44,6 +44,8 @@ extern "C" {
  * "qemu/osdep.h", so it provides QEMU's base environment for them.
  */
 #include "qemu/osdep.h"
+/* tswap64(), for the commands, which are in guest byte order */
+#include "exec/tswap.h"
 #define QEMU_BACKDOOR_EXPORT
 #endif
 
@@ -93,8 +95,12 @@ QEMU_BACKDOOR_EXPORT void qemu_backdoor(uint64_t cmd, void *data);
  * qemu_backdoor() may then run at the same time in several vCPU threads
  * (user mode: guest threads), without the lock that serialises them
  * otherwise; each vCPU's commands still arrive once each and in order.
+#ifdef QEMU_BASE_10_0
  * In system mode QEMU 10.0 still handles the device's registers under
  * its global lock, so calls do not overlap there yet.
+#else
+ * In system mode they run without QEMU's global lock (BQL) as well.
+#endif
  */
 #define QEMU_BACKDOOR_F_PARALLEL    (1u << 0)
 

@@ -25,7 +25,11 @@
 #include "exec/tswap.h"
 #ifndef CONFIG_USER_ONLY
 #include "hw/core/cpu.h"
+#ifdef QEMU_BASE_10_0
 #include "system/cpu-timers.h"
+#else
+#include "exec/icount.h"
+#endif
 #endif
 #ifdef CONFIG_LINUX
 #include <sys/syscall.h>

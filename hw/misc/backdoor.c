@@ -16,9 +16,14 @@
 #include "qemu/host-utils.h"
 #include "qemu/log.h"
 #include "qemu/module.h"
+#include "qemu/stats64.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
+#ifdef QEMU_BASE_10_0
 #include "exec/memory.h"
+#else
+#include "system/memory.h"
+#endif
 #include "hw/core/cpu.h"
 #include "hw/pci/pci_device.h"
 #include "hw/qdev-properties.h"
@@ -48,8 +53,16 @@ struct BackdoorState {
     MemoryRegion data;
     Error *migration_blocker;
     bool channel_open;
+#ifdef QEMU_BASE_10_0
     /* commands delivered since the last reset (register COUNT) */
-    uint64_t count;
+#else
+    /*
+     * Commands delivered since the last reset (register COUNT), counted
+     * outside the BQL when the library takes parallel calls
+     */
+#endif
+    Stat64 count;
+    uint64_t migrated_count;
 };
 
 /*
@@ -71,7 +84,7 @@ static bool backdoor_reg_read(BackdoorState *s, hwaddr addr, unsigned size,
         v = s->data_size;
         break;
     case QEMU_BACKDOOR_CTRL_COUNT:
-        v = s->count;
+        v = stat64_get(&s->count);
         break;
     default:
         return false;
@@ -108,7 +121,7 @@ static void backdoor_ctrl_write(void *opaque, hwaddr addr, uint64_t val,
                       __func__, size, addr, val);
         return;
     }
-    s->count++;
+    stat64_add(&s->count, 1);
     /*
      * The library wants the command as the bytes the guest stored (it
      * decodes them with tswap64()); the memory core decoded those bytes
@@ -196,6 +209,12 @@ static void backdoor_realize(PCIDevice *pdev, Error **errp)
         goto fail;
     }
     s->channel_open = true;
+#ifndef QEMU_BASE_10_0
+    /* a library that takes concurrent calls gets them without the BQL */
+    if (backdoor_channel_parallel()) {
+        memory_region_enable_lockless_io(&s->ctrl);
+    }
+#endif
     return;
 
 fail:
@@ -220,8 +239,8 @@ static void backdoor_reset_hold(Object *obj, ResetType type)
 {
     BackdoorState *s = BACKDOOR(obj);
 
-    trace_backdoor_reset(s->count);
-    s->count = 0;
+    trace_backdoor_reset(stat64_get(&s->count));
+    stat64_set(&s->count, 0);
 }
 
 /*
@@ -229,13 +248,31 @@ static void backdoor_reset_hold(Object *obj, ResetType type)
  * outside QEMU's device model and is not migrated (migratable=off refuses
  * migration and snapshots instead).
  */
+static int backdoor_pre_save(void *opaque)
+{
+    BackdoorState *s = opaque;
+
+    s->migrated_count = stat64_get(&s->count);
+    return 0;
+}
+
+static int backdoor_post_load(void *opaque, int version_id)
+{
+    BackdoorState *s = opaque;
+
+    stat64_set(&s->count, s->migrated_count);
+    return 0;
+}
+
 static const VMStateDescription vmstate_backdoor = {
     .name = TYPE_BACKDOOR,
     .version_id = 1,
     .minimum_version_id = 1,
+    .pre_save = backdoor_pre_save,
+    .post_load = backdoor_post_load,
     .fields = (const VMStateField[]) {
         VMSTATE_PCI_DEVICE(parent_obj, BackdoorState),
-        VMSTATE_UINT64(count, BackdoorState),
+        VMSTATE_UINT64(migrated_count, BackdoorState),
         VMSTATE_END_OF_LIST()
     },
 };
@@ -247,7 +284,11 @@ static const Property backdoor_properties[] = {
     DEFINE_PROP_STRING("lib", BackdoorState, lib),
 };
 
+#ifdef QEMU_BASE_10_0
 static void backdoor_class_init(ObjectClass *klass, void *data)
+#else
+static void backdoor_class_init(ObjectClass *klass, const void *data)
+#endif
 {
     DeviceClass *dc = DEVICE_CLASS(klass);
     PCIDeviceClass *k = PCI_DEVICE_CLASS(klass);
@@ -285,7 +326,11 @@ static const TypeInfo backdoor_types[] = {
         .parent = TYPE_PCI_DEVICE,
         .instance_size = sizeof(BackdoorState),
         .class_init = backdoor_class_init,
+#ifdef QEMU_BASE_10_0
         .interfaces = (InterfaceInfo[]) {
+#else
+        .interfaces = (const InterfaceInfo[]) {
+#endif
             { INTERFACE_CONVENTIONAL_PCI_DEVICE },
             { },
         },

@@ -45,6 +45,15 @@ bool backdoor_channel_lib_loaded(const char *lib);
 void backdoor_channel_close(void);
 
 /**
+ * backdoor_channel_parallel: whether the library takes concurrent calls
+ *
+ * True once the channel was opened with a library that asked for
+ * QEMU_BACKDOOR_F_PARALLEL: backdoor_channel_command() then takes no lock
+ * and may be called from several threads at once.
+ */
+bool backdoor_channel_parallel(void);
+
+/**
  * backdoor_channel_exit: close the channel for good, at process exit
  *
  * Calls the library's optional qemu_backdoor_exit() once, if the library

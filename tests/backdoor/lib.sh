@@ -37,6 +37,12 @@ qemu_build() {
         echo "$BACKDOOR_CHECK_DIR/$1/qemu-build"
 }
 
+# qemu_base_of QEMU_BUILD: the QEMU release ("10.2") a build folder
+# (qemu_build's answer) was configured from
+qemu_base_of() {
+    cut -d. -f1-2 "$1/../qemu-src/VERSION"
+}
+
 # guest_lib ARCH NAME: the guest library built by configuration NAME
 guest_lib() {
     echo "$BACKDOOR_CHECK_DIR/$2/guest/$1/libqemu-backdoor-guest.a"

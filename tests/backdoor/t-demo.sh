@@ -134,9 +134,11 @@ printf '%s\n' '/* added by t-demo.sh */' \
 printf '%s\n' '/* added by t-demo.sh */' \
     'static const char bdt_guest[] __attribute__((used)) = "BDT-EDIT-GUEST";' \
     >>"$repo/backdoor/guest/qemu-backdoor.c"
-# the patch that adds -backdoor to linux-user: its help text
+# the patch that adds -backdoor to linux-user (each release's): its help
+# text
 sed -i 's/"create the backdoor channel/"BDT-EDIT-PATCH create the backdoor channel/' \
-    "$repo"/patches/series/*-linux-user-add-backdoor.patch
+    "$repo"/patches/series/*-linux-user-add-backdoor.patch \
+    "$repo"/patches/qemu-*/series/*-linux-user-add-backdoor.patch
 "$repo/demo/run-demo.sh" >"$T/run2.out" 2>&1
 code=$?
 [ $code = 0 ] && ok "re-run: the run after the edits exits 0" || {

@@ -113,7 +113,7 @@ cflags=$(pc --cflags qemu-backdoor 2>&1)
 cflags=${cflags% }
 if [ "$cflags" = "-I$root/include/qemu-backdoor-host -DQEMU_BACKDOOR_MODULE" ] &&
         cmp -s "$root/include/qemu-backdoor-host/qemu-backdoor.h" \
-            "$BACKDOOR_TOP/backdoor/qemu/qemu-backdoor.h"; then
+            "$build/qemu-src/backdoor/qemu/qemu-backdoor.h"; then
     ok "pkg-config --cflags qemu-backdoor finds the callback API header"
 else
     not_ok "pkg-config --cflags qemu-backdoor finds the callback API header ($cflags)"

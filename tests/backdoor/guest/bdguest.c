@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,69 @@ static void check_threads(int nthr, uint64_t n)
            b.seq_ok - a.seq_ok == nthr * n && b.seq_bad == a.seq_bad,
            "%d threads: all commands delivered once, in order", nthr);
     result(b.overlaps == 0, "%d threads: no overlapping callbacks", nthr);
+}
+
+/*
+ * The library in parallel mode (BDT_PARALLEL=1 in QEMU's environment):
+ * @nthr threads, each pinned to a vCPU, still get every command once and
+ * in order; then two calls that wait for each other inside the library
+ * either meet (@meet: the calls ran at the same time) or time out after
+ * 2 s each (the device's calls are serialised: the BQL).
+ */
+static void *meet_main(void *opaque)
+{
+    struct thread_arg *t = opaque;
+
+    pin(t->slot);
+    slot_words(t->slot)[1] = 42;
+    qemu_backdoor(BDT_CMD(BDT_OP_MEET, t->slot, 2));
+    return NULL;
+}
+
+static void check_parallel(int nthr, uint64_t n, bool meet)
+{
+    struct thread_arg args[64];
+    pthread_t thr[64];
+    struct bdt_stats a, b;
+    int bad = 0, met;
+
+    open_channel();
+    stats(7, &a);
+    for (int i = 0; i < nthr; i++) {
+        args[i] = (struct thread_arg){ .slot = 64 + i, .n = n };
+        pthread_create(&thr[i], NULL, thread_main, &args[i]);
+    }
+    for (int i = 0; i < nthr; i++) {
+        pthread_join(thr[i], NULL);
+        bad += args[i].bad;
+    }
+    stats(7, &b);
+    result(bad == 0, "parallel mode, %d threads: own slots undisturbed",
+           nthr);
+    result(b.commands - a.commands == 2 * nthr * n + 1 &&
+           b.seq_ok - a.seq_ok == nthr * n && b.seq_bad == a.seq_bad,
+           "parallel mode, %d threads: all commands delivered once, in "
+           "order", nthr);
+    printf("# parallel mode: %llu of %llu calls overlapped another\n",
+           (unsigned long long)(b.overlaps - a.overlaps),
+           (unsigned long long)(2 * nthr * n));
+
+    for (int i = 0; i < 2; i++) {
+        args[i] = (struct thread_arg){ .slot = 80 + i };
+        pthread_create(&thr[i], NULL, meet_main, &args[i]);
+    }
+    for (int i = 0; i < 2; i++) {
+        pthread_join(thr[i], NULL);
+    }
+    met = slot_words(80)[1] == 0 && slot_words(81)[1] == 0;
+    if (meet) {
+        result(met, "parallel mode: two calls on two vCPUs ran at the "
+               "same time in the library");
+    } else {
+        result(!met && slot_words(80)[1] != 42 && slot_words(81)[1] != 42,
+               "parallel mode: the device's calls are still serialised "
+               "(two calls that wait for each other time out)");
+    }
 }
 
 /* the library writes into, and reads from, guest virtual addresses */
@@ -647,6 +711,8 @@ int main(int argc, char **argv)
         check_procs(k > 64 ? 64 : k, n);
     } else if (!strcmp(what, "threads")) {
         check_threads(k > 64 ? 64 : k, n);
+    } else if (!strcmp(what, "parallel") || !strcmp(what, "serialised")) {
+        check_parallel(k > 64 ? 64 : k, n, !strcmp(what, "parallel"));
     } else if (!strcmp(what, "memory")) {
         check_guest_memory();
     } else if (!strcmp(what, "set-reg")) {
@@ -661,8 +727,8 @@ int main(int argc, char **argv)
         check_batch();
     } else {
         fprintf(stderr, "usage: %s seed|basics|xor|seq N|procs N K|"
-                "threads N K|memory|set-reg|decode-off|nonroot|truncated|batch|"
-                "nodev\n", argv[0]);
+                "threads N K|parallel N K|serialised N K|memory|set-reg|"
+                "decode-off|nonroot|truncated|batch|nodev\n", argv[0]);
         return 2;
     }
     return failures ? 1 : 0;

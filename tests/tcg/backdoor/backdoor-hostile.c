@@ -392,11 +392,26 @@ static void test_mapping_edges(void)
              fd, 0);
     d = mremap(a, 0, 8192, MREMAP_MAYMOVE);
     before = commands();
+#ifdef QEMU_BASE_10_0
     sig = trap(st8_fn, d + 4096 + 8, 0x1234);
     pread(mfd, &v, 8, 4096 + 8);
     check(d != MAP_FAILED && sig == 0 && v == 0x1234 && commands() == before,
           "mremap(old size 0) of the mapping before a control page copies "
           "no control page");
+#else
+    /* QEMU 10.2.2 fails mremap(old size 0) with EFAULT: nothing to copy */
+    if (d == MAP_FAILED) {
+        check(errno == EFAULT && commands() == before,
+              "mremap(old size 0) of the mapping before a control page "
+              "fails, and copies no control page");
+    } else {
+        sig = trap(st8_fn, d + 4096 + 8, 0x1234);
+        pread(mfd, &v, 8, 4096 + 8);
+        check(sig == 0 && v == 0x1234 && commands() == before,
+              "mremap(old size 0) of the mapping before a control page "
+              "copies no control page");
+    }
+#endif
 
     memset(a + 8192, 0x11, 4096);
     sig = trap(st8_fn, c + 4092, 0x3333333333333333ULL);
