@@ -183,7 +183,7 @@ help:
 	@echo '                 1.5 min (a git tree of QEMU, one commit a patch)'
 	@echo '  each-patch     make series, then apply, build and test each patch'
 	@echo '                 in turn in build/each-patch (the qtest and the'
-	@echo '                 x86_64 TCG tests, once a patch has them): about 9 min'
+	@echo '                 x86_64 TCG tests, once a patch has them): about 4 min'
 	@echo '                 with ccache hits'
 	@echo '  clean          clean the QEMU build and the guest libraries'
 	@echo '  distclean      remove build/'

@@ -102,6 +102,8 @@ for c in $commits; do
     fi
     line="builds: $subject ($(($(date +%s) - t0)) s)"
     if [ $testing = yes ]; then
+        # the firmware the qtest's PC machine needs (as make does)
+        "$top/build-aux/link-firmware.sh" "$qb"
         t0=$(date +%s)
         if result=$(run_tests "$work/test-$c.log"); then
             line="$line; tests: $result ($(($(date +%s) - t0)) s)"

@@ -126,6 +126,35 @@ else
     not_ok "every guest program exited with status 0"
 fi
 
+# short_boot LABEL NEXITS QEMU_ARGS...: boot the guest with $T/script
+# (2 vCPUs, MTTCG) and report as LABEL whether it ran, each of its checks,
+# and whether its NEXITS programs exited with status 0; GUEST_MACHINE
+# and the library's BDT_* settings come from the environment
+short_boot() {
+    local label=$1 nexits=$2
+    shift 2
+    rm -f "$log" "$T/console"
+    if guest_initramfs "$root" "$T/script" "$T/initrd" 2>"$T/initrd.err" &&
+        guest_run "$qemu" "$kernel" "$T/initrd" "$log" 300 \
+            -accel tcg,thread=multi -smp 2 "$@" >"$T/qemu.out" 2>&1 &&
+        tr -d '\r' <"$log" >"$T/console" &&
+        grep -q '^GUEST-DONE' "$T/console"; then
+        ok "$label: QEMU ran the guest"
+    else
+        tail -n 10 "$T/qemu.out" "$T/console" 2>/dev/null | sed 's/^/  /'
+        not_ok "$label: QEMU ran the guest"
+    fi
+    touch "$T/console"
+    sed -n -e "s/^BDTEST ok \(.*\)\$/ok - $label: \1/p" \
+        -e "s/^BDTEST not ok \(.*\)\$/not ok - $label: \1/p" \
+        -e "s/^# \(.*\)\$/guest: $label: \1/p" "$T/console"
+    if [ "$(grep -c '^BDEXIT .* 0$' "$T/console")" -eq "$nexits" ]; then
+        ok "$label: every guest program exited with status 0"
+    else
+        not_ok "$label: every guest program exited with status 0"
+    fi
+}
+
 # Parallel mode (BDT_PARALLEL=1: the test library asks for it), with a
 # thread on each of the 2 vCPUs.  QEMU 10.2 lets the device's calls run
 # without the BQL, so two calls meet inside the library; QEMU 10.0 takes
@@ -139,26 +168,7 @@ cat >"$T/script" <<EOF
 cd /tmp
 bdguest $parallel 20000 2; echo "BDEXIT $parallel \$?"
 EOF
-rm -f "$log" "$T/console"
-if guest_initramfs "$root" "$T/script" "$T/initrd" 2>"$T/initrd.err" &&
-    BDT_PARALLEL=1 guest_run "$qemu" "$kernel" "$T/initrd" "$log" 300 \
-        -accel tcg,thread=multi -smp 2 -device backdoor >"$T/qemu.out" 2>&1 &&
-    tr -d '\r' <"$log" >"$T/console" &&
-    grep -q '^GUEST-DONE' "$T/console"; then
-    ok "parallel mode: QEMU ran the guest"
-else
-    tail -n 10 "$T/qemu.out" "$T/console" 2>/dev/null | sed 's/^/  /'
-    not_ok "parallel mode: QEMU ran the guest"
-fi
-touch "$T/console"
-sed -n -e 's/^BDTEST ok \(.*\)$/ok - \1/p' \
-    -e 's/^BDTEST not ok \(.*\)$/not ok - \1/p' \
-    -e 's/^# \(parallel mode: .*\)$/guest: \1/p' "$T/console"
-if grep -q "^BDEXIT $parallel 0$" "$T/console"; then
-    ok "parallel mode: the guest program exited with status 0"
-else
-    not_ok "parallel mode: the guest program exited with status 0"
-fi
+BDT_PARALLEL=1 short_boot "parallel library" 1 -device backdoor
 
 # the same device on q35 (PCI Express root complex), briefly (x86 only)
 [ "$arch" != x86_64 ] || {
@@ -169,25 +179,7 @@ bdguest xor; echo "BDEXIT xor \$?"
 bdguest seq 1000; echo "BDEXIT seq \$?"
 bdguest memory; echo "BDEXIT memory \$?"
 EOF
-rm -f "$log" "$T/console"
-if guest_initramfs "$root" "$T/script" "$T/initrd" 2>"$T/initrd.err" &&
-    GUEST_MACHINE=q35 guest_run "$qemu" "$kernel" "$T/initrd" "$log" 300 \
-        -accel tcg,thread=multi -smp 2 -device backdoor >"$T/qemu.out" 2>&1 &&
-    tr -d '\r' <"$log" >"$T/console" &&
-    grep -q '^GUEST-DONE' "$T/console"; then
-    ok "q35: QEMU ran the guest"
-else
-    tail -n 10 "$T/qemu.out" "$T/console" 2>/dev/null | sed 's/^/  /'
-    not_ok "q35: QEMU ran the guest"
-fi
-touch "$T/console"
-sed -n -e 's/^BDTEST ok \(.*\)$/ok - q35: \1/p' \
-    -e 's/^BDTEST not ok \(.*\)$/not ok - q35: \1/p' "$T/console"
-if [ "$(grep -c '^BDEXIT .* 0$' "$T/console")" -eq 4 ]; then
-    ok "q35: every guest program exited with status 0"
-else
-    not_ok "q35: every guest program exited with status 0"
-fi
+GUEST_MACHINE=q35 short_boot q35 4 -device backdoor
 }
 
 # Guest memory whose host file is truncated while the guest runs: an

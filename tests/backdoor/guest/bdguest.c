@@ -257,15 +257,13 @@ static void *thread_main(void *opaque)
     return NULL;
 }
 
-static void check_threads(int nthr, uint64_t n)
+/* @nthr client threads of @n rounds each, slots 64 up; bad round trips */
+static int run_threads(int nthr, uint64_t n)
 {
     struct thread_arg args[64];
     pthread_t thr[64];
-    struct bdt_stats a, b;
     int bad = 0;
 
-    open_channel();
-    stats(7, &a);
     for (int i = 0; i < nthr; i++) {
         args[i] = (struct thread_arg){ .slot = 64 + i, .n = n };
         pthread_create(&thr[i], NULL, thread_main, &args[i]);
@@ -274,6 +272,17 @@ static void check_threads(int nthr, uint64_t n)
         pthread_join(thr[i], NULL);
         bad += args[i].bad;
     }
+    return bad;
+}
+
+static void check_threads(int nthr, uint64_t n)
+{
+    struct bdt_stats a, b;
+    int bad;
+
+    open_channel();
+    stats(7, &a);
+    bad = run_threads(nthr, n);
     stats(7, &b);
     result(bad == 0, "%d threads: own slots undisturbed", nthr);
     result(b.commands - a.commands == 2 * nthr * n + 1 &&
@@ -301,21 +310,14 @@ static void *meet_main(void *opaque)
 
 static void check_parallel(int nthr, uint64_t n, bool meet)
 {
-    struct thread_arg args[64];
-    pthread_t thr[64];
+    struct thread_arg args[2];
+    pthread_t thr[2];
     struct bdt_stats a, b;
-    int bad = 0, met;
+    int bad, met;
 
     open_channel();
     stats(7, &a);
-    for (int i = 0; i < nthr; i++) {
-        args[i] = (struct thread_arg){ .slot = 64 + i, .n = n };
-        pthread_create(&thr[i], NULL, thread_main, &args[i]);
-    }
-    for (int i = 0; i < nthr; i++) {
-        pthread_join(thr[i], NULL);
-        bad += args[i].bad;
-    }
+    bad = run_threads(nthr, n);
     stats(7, &b);
     result(bad == 0, "parallel mode, %d threads: own slots undisturbed",
            nthr);
