@@ -13,7 +13,6 @@
 #include "qapi/error.h"
 #include "qemu/thread.h"
 #include "qemu/lockable.h"
-#include "qemu/notify.h"
 #include "qemu/sys_membarrier.h"
 #include "exec/cpu-common.h"
 #include "exec/target_page.h"
@@ -75,16 +74,15 @@ static __thread CPUState *backdoor_caller;
 static bool backdoor_parallel;
 
 /*
- * In parallel mode each thread that calls the library says in a record of
- * its own whether it is in a call, so that the library's exit callback
- * can wait for the calls of other threads without every call writing a
- * shared counter.  A record is given back when its thread exits and
- * taken again by a new thread; records are never freed.
+ * In parallel mode each vCPU says in a record of its own whether it is in
+ * a call, so that the library's exit callback can wait for the calls of
+ * other vCPUs without every call writing a shared counter.  A record
+ * belongs to a cpu_index, which a new vCPU (user mode: a new guest thread)
+ * takes over once the old one is gone; records are never freed.
  */
 typedef struct BackdoorCaller {
     bool in_call;
-    bool taken;
-    Notifier thread_exit;
+    int cpu_index;
     struct BackdoorCaller *next;
 } BackdoorCaller;
 
@@ -105,15 +103,8 @@ static void __attribute__((constructor)) backdoor_lock_init(void)
     qemu_mutex_init(&backdoor_callers_lock);
 }
 
-static void backdoor_caller_put(Notifier *n, void *data)
-{
-    BackdoorCaller *me = container_of(n, BackdoorCaller, thread_exit);
-
-    qatomic_store_release(&me->taken, false);
-}
-
-/* this thread's record, taken on its first call */
-static BackdoorCaller *backdoor_caller_get(void)
+/* the record of @cpu, whose thread this is, found on its first call */
+static BackdoorCaller *backdoor_caller_get(CPUState *cpu)
 {
     BackdoorCaller *me;
 
@@ -122,18 +113,16 @@ static BackdoorCaller *backdoor_caller_get(void)
     }
     QEMU_LOCK_GUARD(&backdoor_callers_lock);
     for (me = backdoor_callers; me; me = me->next) {
-        if (!qatomic_load_acquire(&me->taken)) {
+        if (me->cpu_index == cpu->cpu_index) {
             break;
         }
     }
     if (!me) {
         me = g_new0(BackdoorCaller, 1);
-        me->thread_exit.notify = backdoor_caller_put;
+        me->cpu_index = cpu->cpu_index;
         me->next = backdoor_callers;
         qatomic_store_release(&backdoor_callers, me);
     }
-    me->taken = true;
-    qemu_thread_atexit_add(&me->thread_exit);
     backdoor_me = me;
     return me;
 }
@@ -355,8 +344,8 @@ void qemu_backdoor_quit(int status)
 
 void backdoor_channel_command(CPUState *cpu, uint64_t cmd)
 {
-    if (backdoor_parallel) {
-        BackdoorCaller *me = backdoor_caller_get();
+    if (backdoor_parallel && cpu) {
+        BackdoorCaller *me = backdoor_caller_get(cpu);
 
         qatomic_set(&me->in_call, true);
         /* pairs with smp_mb_global() in backdoor_channel_exit() */
@@ -364,6 +353,7 @@ void backdoor_channel_command(CPUState *cpu, uint64_t cmd)
         backdoor_call(cpu, cmd);
         qatomic_store_release(&me->in_call, false);
     } else {
+        /* writes by no vCPU (qtest, DMA) too: the exit path takes the lock */
         QEMU_LOCK_GUARD(&backdoor_lock);
         backdoor_call(cpu, cmd);
     }
