@@ -67,11 +67,10 @@ bool store_divert_site(vaddr pc)
 void store_divert_fault(CPUState *cpu, sigset_t *old_set, uintptr_t host_pc)
 {
     TranslationBlock *tb = tcg_tb_lookup(host_pc);
-#ifdef QEMU_BASE_10_0
-    uint64_t cs_base, *key;
-    uint32_t flags;
-#else
     uint64_t *key;
+#ifdef QEMU_BASE_10_0
+    uint64_t cs_base;
+    uint32_t flags;
 #endif
     vaddr pc;
 

@@ -44,6 +44,17 @@ QEMU_BUILD=$build/qemu-build
 EOF
 src=$build/qemu-src
 m() { make -s -C "$repo" BUILD="$build" "$@" >"$T/make.log" 2>&1; }
+# refused NAME PATTERN MAKE_ARGS...: make fails, and its output says PATTERN
+refused() {
+    local name=$1 pattern=$2
+    shift 2
+    if ! m "$@" && grep -q "$pattern" "$T/make.log"; then
+        ok "$name"
+    else
+        sed 's/^/  /' "$T/make.log" | tail -n 5
+        not_ok "$name"
+    fi
+}
 
 check "make assemble: a fresh tree" m assemble
 check "make assemble again: nothing edited, nothing to do" m assemble
@@ -119,12 +130,8 @@ cmp -s "$src/include/hw/misc/backdoor.h" "$repo/include/hw/misc/backdoor.h" &&
 
 # an edited QEMU file that no patch changes
 echo "/* an edit of a file no patch changes */" >>"$src/hw/misc/edu.c"
-name="make refresh refuses a file no patch changes, naming REFRESH_PATCH"
-if ! m refresh && grep -q "REFRESH_PATCH" "$T/make.log"; then
-    ok "$name"
-else
-    not_ok "$name"
-fi
+refused "make refresh refuses a file no patch changes, naming REFRESH_PATCH" \
+    REFRESH_PATCH refresh
 patch=patches/series/0004-hw-misc-add-the-backdoor-PCI-device.patch
 check "make refresh REFRESH_PATCH=$patch" m refresh REFRESH_PATCH="$patch"
 grep -q "^+++ b/hw/misc/edu.c" "$repo/$patch" &&
@@ -148,13 +155,8 @@ else
     not_ok "QEMU_BASE_ blocks are resolved in the assembled tree (left: $left)"
 fi
 echo "/* an edit of a file with QEMU_BASE_ blocks */" >>"$src/hw/misc/backdoor.c"
-name="make refresh refuses a file whose code differs between releases"
-if ! m refresh && grep -q "QEMU_BASE_" "$T/make.log"; then
-    ok "$name"
-else
-    sed 's/^/  /' "$T/make.log" | tail -n 5
-    not_ok "$name"
-fi
+refused "make refresh refuses a file whose code differs between releases" \
+    QEMU_BASE_ refresh
 check "make assemble FORCE_ASSEMBLE=1 drops it" m assemble FORCE_ASSEMBLE=1
 
 # The same folder assembled from another QEMU release: refused while it
