@@ -6,7 +6,9 @@
 
 PRISTINE is an unpacked QEMU tree (never modified).  OUT becomes a copy of
 it with patches/tarball/*.patch and patches/series/*.patch applied and the
-project's new files (the overlay directories below) copied in.
+project's new files (the overlay directories below) copied in.  The
+patches are a stack, applied in the order of their names: a patch may
+change several QEMU files, and several patches may change one.
 
 The series is kept for more than one QEMU release ("base": 10.0, 10.2;
 PRISTINE's VERSION says which).  A patch in patches/qemu-BASE/series/
@@ -35,8 +37,9 @@ edited, created or deleted in OUT since then whose content differs from
 what it would write, and stops with their list.  Then either
 --refresh (make refresh) carries them back into the overlay: a new or
 edited file of the overlay is copied to its place in the repository, and
-each patch that changes an edited QEMU file is regenerated from OUT (the
-description before its first "diff" is kept), like quilt refresh; or
+the last patch that changes an edited QEMU file is regenerated from OUT,
+as the diff from what the patches before it leave (the description
+before its first "diff" is kept), like quilt refresh; or
 FORCE_ASSEMBLE=1 in the environment discards them.  An edited QEMU file
 that no patch changes goes into the patch REFRESH_PATCH names.
 """
@@ -207,13 +210,12 @@ def stage_tree(pristine, stage):
         if not touched:
             continue        # a commit of new files only
         for rel in touched:
-            # each QEMU file is changed by one patch, so that a patch
-            # is always the diff from the pristine file
-            if rel in wanted:
-                sys.exit(f"error: {rel} is changed by two patches")
+            # a stack: several patches may change one QEMU file, each on
+            # top of the ones before it; the last one owns the file for
+            # make refresh
             dst = os.path.join(stage, rel)
             src = os.path.join(pristine, rel)
-            if os.path.exists(src):
+            if rel not in wanted and os.path.exists(src):
                 os.makedirs(os.path.dirname(dst), exist_ok=True)
                 shutil.copy2(src, dst)
             wanted.add(rel)
@@ -271,6 +273,32 @@ def find_edits(pristine, out, stage, wanted):
     return edits
 
 
+def tree_before(pristine, patch, files, where):
+    """Into WHERE, FILES as the patches before PATCH leave them."""
+    for p in patch_files(qemu_base(pristine)):
+        if os.path.samefile(p, patch):
+            break
+        touched = touched_by(p)
+        if not set(touched) & set(files):
+            continue
+        for rel in touched:
+            # the patch's other files too, so that it applies whole
+            src, dst = os.path.join(pristine, rel), os.path.join(where, rel)
+            if not os.path.exists(dst) and os.path.exists(src):
+                os.makedirs(os.path.dirname(dst), exist_ok=True)
+                shutil.copy2(src, dst)
+        subprocess.run(["patch", "-p1", "-s", "--forward", "--batch",
+                        "--no-backup-if-mismatch", "-r", "-", "-d", where,
+                        "-i", p], stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for rel in files:
+        src, dst = os.path.join(pristine, rel), os.path.join(where, rel)
+        if not os.path.exists(dst) and os.path.exists(src):
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copy2(src, dst)
+    return where
+
+
 def diff_file(pristine, out, rel):
     old = os.path.join(pristine, rel)
     if not os.path.exists(old):
@@ -284,13 +312,15 @@ def diff_file(pristine, out, rel):
 
 
 def regenerate(patch, files, pristine, out):
-    """Rewrite PATCH as its description plus the diffs of FILES from OUT
-    (what build-aux/refresh-patch.sh does)."""
+    """Rewrite PATCH as its description plus the diffs of FILES in OUT."""
     with open(patch, encoding="utf-8") as f:
         text = f.read()
     m = re.search(r"^diff ", text, re.M)
     head = (text[:m.start()] if m else text).rstrip("\n")
-    body = "".join(diff_file(pristine, out, rel) for rel in files)
+    # the diff from what the patches before it leave
+    with tempfile.TemporaryDirectory(prefix="bd-refresh-") as before:
+        tree_before(pristine, patch, files, before)
+        body = "".join(diff_file(before, out, rel) for rel in files)
     with open(patch + ".tmp", "w", encoding="utf-8") as f:
         f.write((head + "\n\n" if head else "") + body)
     os.replace(patch + ".tmp", patch)

@@ -6,8 +6,9 @@
 # a QEMU file a patch changes (hw/misc/meson.build) and add a file in the tree;
 # make must stop listing them, make refresh must carry them into the
 # overlay, after which make assembles again and the overlay produces
-# exactly the edited tree.  Then FORCE_ASSEMBLE=1 discards an edit, and an
-# edited QEMU file that no patch changes goes where REFRESH_PATCH says.
+# exactly the edited tree.  Then FORCE_ASSEMBLE=1 discards an edit, an
+# edited QEMU file that no patch changes goes where REFRESH_PATCH says, and
+# an edit of a QEMU file that two patches change goes into the last one.
 # Then the code that differs between QEMU releases: resolved in the tree,
 # never carried back by make refresh, and a tree assembled again from the
 # other release.  Only the assembly runs (make assemble, the step make
@@ -27,6 +28,7 @@ fi
 # the repository as it is now (tracked files, edits included), committed
 repo=$T/repo
 git clone -q "$BACKDOOR_TOP" "$repo"
+git -C "$repo" rm -r -q .       # files removed in the working copy too
 (cd "$BACKDOOR_TOP" && git ls-files -z | tar --null -T - -cf - 2>/dev/null) |
     tar -C "$repo" -xf -
 git -C "$repo" add -A
@@ -87,7 +89,7 @@ cmp -s "$src/include/hw/misc/backdoor.h" "$T/backdoor.h" &&
 check "make refresh" m refresh
 status=$(git -C "$repo" status --porcelain | sort)
 expected=$(printf '%s\n' " M include/hw/misc/backdoor.h" \
-    " M patches/series/0004-hw-misc-add-the-backdoor-PCI-device.patch" \
+    " M patches/series/0003-hw-misc-add-the-backdoor-PCI-device.patch" \
     "?? hw/misc/backdoor-new.h" | sort)
 if [ "$status" = "$expected" ]; then
     ok "make refresh changes the new file, the patch and adds the new file"
@@ -132,14 +134,45 @@ cmp -s "$src/include/hw/misc/backdoor.h" "$repo/include/hw/misc/backdoor.h" &&
 echo "/* an edit of a file no patch changes */" >>"$src/hw/misc/edu.c"
 refused "make refresh refuses a file no patch changes, naming REFRESH_PATCH" \
     REFRESH_PATCH refresh
-patch=patches/series/0004-hw-misc-add-the-backdoor-PCI-device.patch
+patch=patches/series/0003-hw-misc-add-the-backdoor-PCI-device.patch
 check "make refresh REFRESH_PATCH=$patch" m refresh REFRESH_PATCH="$patch"
 grep -q "^+++ b/hw/misc/edu.c" "$repo/$patch" &&
     ok "the file joins the patch REFRESH_PATCH names" ||
     not_ok "the file joins the patch REFRESH_PATCH names"
 check "make assemble after adding the file to a patch" m assemble
 
-# back to the repository's patches (edu.c left 0004 above)
+# back to the repository's patches (edu.c left 0003 above)
+git -C "$repo" checkout -q -- patches/series
+m assemble FORCE_ASSEMBLE=1
+
+# The patches are a stack: docs/user/main.rst is changed by linux-user's
+# patch and again by the one that loads libraries at run time.  An edit
+# goes into the last of them, as the diff from what the ones before leave.
+rst=docs/user/main.rst
+set -- $(grep -l "^+++ b/$rst" "$repo"/patches/series/*.patch)
+if [ $# -ge 2 ]; then
+    ok "two patches change $rst"
+else
+    not_ok "two patches change $rst ($*)"
+fi
+last=patches/series/$(basename "${@: -1}")
+echo "An edit of a file that two patches change." >>"$src/$rst"
+cp "$src/$rst" "$T/main.rst"
+check "make refresh: a file that two patches change" m refresh
+status=$(git -C "$repo" status --porcelain -- patches)
+if [ "$status" = " M $last" ]; then
+    ok "make refresh regenerates the last patch that changes it, and no other"
+else
+    printf '%s\n' "$status" | sed 's/^/  /'
+    not_ok "make refresh regenerates the last patch that changes it, and no other"
+fi
+fresh=$T/fresh
+"$repo/build-aux/assemble.py" "$pristine" "$fresh/qemu-src" 2>"$T/as.err"
+cmp -s "$fresh/qemu-src/$rst" "$T/main.rst" &&
+    ok "the refreshed stack assembles into the edited file" ||
+    not_ok "the refreshed stack assembles into the edited file"
+rm -rf "$fresh"
+check "make assemble after refreshing the stack" m assemble
 git -C "$repo" checkout -q -- patches/series
 m assemble FORCE_ASSEMBLE=1
 
