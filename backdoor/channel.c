@@ -516,3 +516,16 @@ int64_t qemu_backdoor_batch_foreach(const void *area, size_t size,
     }
     return n;
 }
+
+void *qemu_backdoor_slot_data(void *data, uint64_t data_size, uint64_t n,
+                              uint64_t *size)
+{
+    uint64_t slot = QEMU_BACKDOOR_SLOT_SIZE(data_size);
+
+    if (data_size < QEMU_BACKDOOR_SLOT_MIN ||
+        n >= QEMU_BACKDOOR_SLOTS(data_size)) {
+        return NULL;
+    }
+    *size = slot - QEMU_BACKDOOR_SLOT_HEAD;
+    return (uint8_t *)data + n * slot + QEMU_BACKDOOR_SLOT_HEAD;
+}

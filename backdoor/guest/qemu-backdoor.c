@@ -15,11 +15,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define PCI_DEVICES "/sys/bus/pci/devices"
@@ -28,6 +31,7 @@ static volatile uint64_t *bd_ctrl;   /* device registers or trapped page */
 volatile uint64_t *qemu_backdoor_cmd_word;
 static void *bd_data;
 static uint64_t bd_data_size;
+static unsigned bd_generation;          /* channels opened, forks */
 
 /* Map @len bytes of @path shared; on failure return -1 with errno set. */
 static void *map_file(const char *path, size_t len, off_t *file_size)
@@ -274,12 +278,25 @@ static int open_channel(const char *base)
     return open_system();
 }
 
+/* The child of a fork holds no slot: its threads claim their own */
+static void forget_slots(void)
+{
+    bd_generation++;
+}
+
 int qemu_backdoor_init(const char *base)
 {
+    static int atfork;
+
     if (bd_ctrl) {
         errno = EBUSY;
         return -1;
     }
+    if (!atfork) {
+        pthread_atfork(NULL, NULL, forget_slots);
+        atfork = 1;
+    }
+    bd_generation++;
     return open_channel(base);
 }
 
@@ -363,4 +380,94 @@ int qemu_backdoor_batch_add_flush(struct qemu_backdoor_batch *b,
     }
     qemu_backdoor_batch_flush(b);
     return qemu_backdoor_batch_add(b, tag, rec, len);
+}
+
+/*
+ * Slots.  The first word of a slot's header is the thread ID of the
+ * thread that holds it (0: none), claimed with a compare-and-swap, so that
+ * the threads of every process using the channel agree.
+ */
+
+static __thread int bd_slot = -1;       /* the thread's slot, or -1 */
+static __thread unsigned bd_slot_gen;   /* bd_generation when claimed */
+
+static uint64_t *slot_holder(unsigned n)
+{
+    return (uint64_t *)((uint8_t *)bd_data +
+                        n * QEMU_BACKDOOR_SLOT_SIZE(bd_data_size));
+}
+
+/*
+ * Whether the thread @tid has ended (its ID may come back, much later).
+ * A word that is no thread ID (left from an earlier use of the memory)
+ * holds nothing; kill() must not see it as a process group.
+ */
+static int thread_gone(uint64_t tid)
+{
+    if (tid == 0 || tid > INT_MAX) {
+        return 1;
+    }
+    return kill((pid_t)tid, 0) < 0 && errno == ESRCH;
+}
+
+uint64_t qemu_backdoor_slot_size(void)
+{
+    if (!bd_data || bd_data_size < QEMU_BACKDOOR_SLOT_MIN) {
+        return 0;
+    }
+    return QEMU_BACKDOOR_SLOT_SIZE(bd_data_size) - QEMU_BACKDOOR_SLOT_HEAD;
+}
+
+void *qemu_backdoor_slot(unsigned *n)
+{
+    unsigned count, i, pass;
+    uint64_t tid;
+    int err = errno;
+
+    if (!qemu_backdoor_slot_size()) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (bd_slot < 0 || bd_slot_gen != bd_generation) {
+        tid = (uint64_t)syscall(SYS_gettid);
+        count = QEMU_BACKDOOR_SLOTS(bd_data_size);
+        bd_slot = -1;
+        /* a free slot first; then one whose thread has ended */
+        for (pass = 0; pass < 2 && bd_slot < 0; pass++) {
+            for (i = 0; i < count; i++) {
+                uint64_t *holder = slot_holder(i);
+                uint64_t old = __atomic_load_n(holder, __ATOMIC_RELAXED);
+
+                if (old && old != tid && (pass == 0 || !thread_gone(old))) {
+                    continue;
+                }
+                if (__atomic_compare_exchange_n(holder, &old, tid, 0,
+                                                __ATOMIC_ACQUIRE,
+                                                __ATOMIC_RELAXED)) {
+                    bd_slot = i;
+                    bd_slot_gen = bd_generation;
+                    break;
+                }
+            }
+        }
+        errno = err;
+        if (bd_slot < 0) {
+            errno = EBUSY;
+            return NULL;
+        }
+    }
+    *n = bd_slot;
+    return (uint8_t *)slot_holder(bd_slot) + QEMU_BACKDOOR_SLOT_HEAD;
+}
+
+void qemu_backdoor_slot_release(void)
+{
+    uint64_t tid;
+
+    if (bd_slot >= 0 && bd_slot_gen == bd_generation && bd_data) {
+        tid = (uint64_t)syscall(SYS_gettid);
+        __atomic_compare_exchange_n(slot_holder(bd_slot), &tid, 0, 0,
+                                    __ATOMIC_RELEASE, __ATOMIC_RELAXED);
+    }
+    bd_slot = -1;
 }

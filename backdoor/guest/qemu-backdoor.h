@@ -34,8 +34,8 @@ extern "C" {
 /*
  * Version of this interface: (major << 16) | minor.  The minor number
  * grows when something is added; the major one would change if a call
- * changed.  1.1 added qemu-backdoor-std.h, the qemu-backdoor tool and
- * batched records.
+ * changed.  1.1 added qemu-backdoor-std.h, the qemu-backdoor tool,
+ * batched records and slots.
  */
 #define QEMU_BACKDOOR_GUEST_VERSION_MAJOR   1
 #define QEMU_BACKDOOR_GUEST_VERSION_MINOR   1
@@ -113,6 +113,34 @@ static inline void qemu_backdoor(uint64_t cmd)
  * result is not meaningful (@cmd on x86_64, 0 on aarch64).
  */
 uint64_t qemu_backdoor_call(uint64_t cmd);
+
+/*
+ * Slots: each thread that asks gets a slot of the data channel of its own
+ * (include/backdoor/abi.h), so that threads and processes sending
+ * commands at the same time do not write over each other's data.  The
+ * command says which slot its data is in; the library in QEMU finds it
+ * with qemu_backdoor_slot_data().
+ */
+
+/**
+ * qemu_backdoor_slot: the calling thread's slot of the data channel
+ * @n: where to put the slot's number, for the commands to carry
+ *
+ * A thread's first call claims a free slot, which stays the thread's
+ * until it calls qemu_backdoor_slot_release(), the channel is closed, or
+ * the process forks (the child claims one of its own).  The slot of a
+ * thread that has ended without releasing it is claimed again once no
+ * slot is free.  Returns the slot's data, qemu_backdoor_slot_size()
+ * bytes, or NULL with errno EBUSY when every slot is taken, or EINVAL when
+ * the channel is not open.
+ */
+void *qemu_backdoor_slot(unsigned *n);
+
+/* qemu_backdoor_slot_release: give the calling thread's slot back */
+void qemu_backdoor_slot_release(void);
+
+/* Size of the data of a slot; 0 when the channel is not open */
+uint64_t qemu_backdoor_slot_size(void);
 
 /*
  * Batched records: many small records for the price of one command.  A

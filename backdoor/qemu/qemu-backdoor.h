@@ -203,6 +203,19 @@ int64_t qemu_backdoor_batch_foreach(const void *area, size_t size,
                                     QemuBackdoorRecordFn *fn, void *opaque);
 
 /**
+ * qemu_backdoor_slot_data: the data of a slot of the data channel (the
+ * guest library's qemu_backdoor_slot(), include/backdoor/abi.h)
+ * @data: the data channel, as qemu_backdoor() gets it
+ * @data_size: its size, as qemu_backdoor_init() got it
+ * @n: the slot's number, as the command carries it
+ * @size: where to put the size of the slot's data
+ *
+ * Returns the slot's data, or NULL when there is no slot @n.
+ */
+void *qemu_backdoor_slot_data(void *data, uint64_t data_size, uint64_t n,
+                              uint64_t *size);
+
+/**
  * qemu_backdoor_quit: end QEMU with exit status @status
  *
  * May be called from qemu_backdoor() only.  In system mode it requests

@@ -63,4 +63,24 @@
 #define QEMU_BACKDOOR_RECORD_ALIGN  8   /* a record's size is a multiple */
 /* batch end */
 
+/*
+ * slots: the data channel cut into QEMU_BACKDOOR_SLOTS(size) slots of
+ * QEMU_BACKDOOR_SLOT_SIZE(size) bytes, slot N at N times that, which the
+ * guest library hands out one to a thread (qemu_backdoor_slot()), so that
+ * threads and processes sending commands at once keep their data apart.
+ * The first QEMU_BACKDOOR_SLOT_HEAD bytes of a slot are the guest
+ * library's (who holds it); the rest is the data of the commands that
+ * name the slot, which the library in QEMU finds with
+ * qemu_backdoor_slot_data().  How a command names its slot is the
+ * library's business (the slot's number in some bits of it, say).
+ */
+#define QEMU_BACKDOOR_SLOT_HEAD     64          /* bytes */
+#define QEMU_BACKDOOR_SLOT_MIN      0x1000ULL   /* the smallest slot */
+#define QEMU_BACKDOOR_SLOTS_MAX     64
+#define QEMU_BACKDOOR_SLOTS(size) \
+    ((size) / QEMU_BACKDOOR_SLOT_MIN < QEMU_BACKDOOR_SLOTS_MAX ? \
+     (size) / QEMU_BACKDOOR_SLOT_MIN : QEMU_BACKDOOR_SLOTS_MAX)
+#define QEMU_BACKDOOR_SLOT_SIZE(size)   ((size) / QEMU_BACKDOOR_SLOTS(size))
+/* slots end */
+
 #endif /* BACKDOOR_ABI_H */

@@ -78,6 +78,7 @@ bdguest set-reg; echo "BDEXIT set-reg \$?"
 bdguest nonroot; echo "BDEXIT nonroot \$?"
 bdguest decode-off; echo "BDEXIT decode-off \$?"
 bdguest batch; echo "BDEXIT batch \$?"
+bdguest slots 5000 4; echo "BDEXIT slots \$?"
 EOF
 nexits=$(grep -c BDEXIT "$T/script")
 [ $seed = yes ] || nexits=$((nexits - 2))
@@ -167,8 +168,9 @@ fi
 cat >"$T/script" <<EOF
 cd /tmp
 bdguest $parallel 20000 2; echo "BDEXIT $parallel \$?"
+bdguest slots 5000 4; echo "BDEXIT slots \$?"
 EOF
-BDT_PARALLEL=1 short_boot "parallel library" 1 -device backdoor
+BDT_PARALLEL=1 short_boot "parallel library" 2 -device backdoor
 
 # the same device on q35 (PCI Express root complex), briefly (x86 only)
 [ "$arch" != x86_64 ] || {

@@ -620,6 +620,78 @@ static void check_batch(void)
 }
 
 /*
+ * Slots (qemu_backdoor_slot()): @k threads, not pinned, so that the
+ * scheduler moves them between vCPUs, and a forked process take a slot
+ * each and send @n commands each; every command finds its sender's data
+ */
+struct slot_arg {
+    uint64_t n;
+    unsigned slot;
+    uint64_t bad;
+};
+
+static void *slot_main(void *opaque)
+{
+    struct slot_arg *t = opaque;
+    shared64 *p = qemu_backdoor_slot(&t->slot);
+
+    if (!p) {
+        t->bad = t->n;
+        return NULL;
+    }
+    for (uint64_t i = 0; i < t->n; i++) {
+        uint64_t v = (uint64_t)t->slot << 48 | i;
+
+        p[0] = v;
+        qemu_backdoor(BDT_CMD(BDT_OP_ABI_SLOT, 0, t->slot));
+        t->bad += p[0] != (v ^ BDT_SLOT_XOR);
+    }
+    return NULL;
+}
+
+static void check_slots(uint64_t n, int k)
+{
+    struct slot_arg args[16], mine = { .n = n };
+    pthread_t thr[16];
+    uint8_t *data;
+    uint64_t size, bad = 0;
+    int distinct = 1, status = -1;
+    pid_t pid;
+
+    open_channel();
+    data = qemu_backdoor_data();
+    size = qemu_backdoor_data_size();
+    /* the other checks' test-library slots wrote over the slots' heads */
+    for (uint64_t s = 0; s < QEMU_BACKDOOR_SLOTS(size); s++) {
+        memset(data + s * QEMU_BACKDOOR_SLOT_SIZE(size), 0,
+               QEMU_BACKDOOR_SLOT_HEAD);
+    }
+    k = k > 16 ? 16 : k;
+    pid = fork();
+    if (pid == 0) {
+        slot_main(&mine);
+        _exit(mine.bad ? 1 : 0);
+    }
+    for (int i = 0; i < k; i++) {
+        args[i] = (struct slot_arg){ .n = n };
+        pthread_create(&thr[i], NULL, slot_main, &args[i]);
+    }
+    for (int i = 0; i < k; i++) {
+        pthread_join(thr[i], NULL);
+        bad += args[i].bad;
+        for (int j = 0; j < i; j++) {
+            distinct &= args[i].slot != args[j].slot;
+        }
+    }
+    waitpid(pid, &status, 0);
+    result(bad == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0,
+           "slots: %d threads and a process, %llu commands each, found "
+           "their own data (%llu wrong)", k, (unsigned long long)n,
+           (unsigned long long)bad);
+    result(distinct, "slots: the %d threads hold different slots", k);
+}
+
+/*
  * Guest memory whose host file shrinks under it: ivshmem-plain's BAR 2
  * over a memory-backend-file that the host script truncates when this
  * prints TRUNCATE-NOW, then it writes a line to the second serial port.
@@ -727,10 +799,13 @@ int main(int argc, char **argv)
         check_truncated();
     } else if (!strcmp(what, "batch")) {
         check_batch();
+    } else if (!strcmp(what, "slots")) {
+        check_slots(n, k);
     } else {
         fprintf(stderr, "usage: %s seed|basics|xor|seq N|procs N K|"
                 "threads N K|parallel N K|serialised N K|memory|set-reg|"
-                "decode-off|nonroot|truncated|batch|nodev\n", argv[0]);
+                "decode-off|nonroot|truncated|batch|slots N K|nodev\n",
+                argv[0]);
         return 2;
     }
     return failures ? 1 : 0;

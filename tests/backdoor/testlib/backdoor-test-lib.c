@@ -232,6 +232,17 @@ static void handle(uint64_t raw, void *data)
         }
         break;
     }
+    case BDT_OP_ABI_SLOT: {
+        uint64_t size;
+        uint8_t *p = qemu_backdoor_slot_data(data, data_size, arg, &size);
+
+        if (p && size >= 8) {
+            put_word(p, 0, get_word(p, 0) ^ BDT_SLOT_XOR);
+        } else {
+            qatomic_inc(&stats.bad_ops);
+        }
+        break;
+    }
     case BDT_OP_PRINT:
         printf("bdt-print %" PRIu64 "\n", arg);
         break;

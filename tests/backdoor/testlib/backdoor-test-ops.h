@@ -60,11 +60,18 @@ enum {
     /* the same, but the records are only counted (in records_ok) */
     BDT_OP_BATCH_COUNT = 0x0b,
     /*
+     * XOR the first word of the data of slot ARG of include/backdoor/abi.h
+     * (the guest library's qemu_backdoor_slot()) with BDT_SLOT_XOR
+     */
+    BDT_OP_ABI_SLOT = 0x0c,
+    /*
      * nothing at all, not even counted: what a call costs without the
      * library's own work (its shared counters), for the benchmarks
      */
     BDT_OP_VOID = 0xff,
 };
+
+#define BDT_SLOT_XOR            0x5a5a5a5a5a5a5a5aULL
 
 #define BDT_RECORD_LEN(t)       ((t) % 61)
 #define BDT_RECORD_BYTE(t, i)   ((uint8_t)((t) * 7 + (i)))
