@@ -43,6 +43,7 @@ groups=(
 "build|ccache|share compiled objects between build folders"
 "test|gcc-aarch64-linux-gnu libc6-dev-arm64-cross|the aarch64 guest library and linux-user tests"
 "test|libc6-dev-i386-cross gcc-s390x-linux-gnu libc6-dev-s390x-cross|the i386 (32-bit) and s390x (big-endian) guest libraries and linux-user tests"
+"test|gcc-riscv64-linux-gnu libc6-dev-riscv64-cross|the riscv64 guest library and linux-user tests"
 "test|seabios ipxe-qemu|firmware for qemu-system-x86_64 (qtest, Linux guest, demo)"
 "test|busybox-static cpio|the Linux guest's initramfs (system-mode tests, demo)"
 "test|python3-sphinx python3-sphinx-rtd-theme|build QEMU's manual with the series' pages (docs test)"

@@ -556,12 +556,9 @@ static bool backdoor_user_store(CPUState *cpu, vaddr addr, uint64_t lo,
  * Start-up
  */
 
-/*
- * The targets whose stores into the control page the tests show to be
- * intercepted (on riscv64, for one, they are not yet).
- */
+/* The targets whose stores into the control page the tests intercept */
 #if defined(TARGET_I386) || defined(TARGET_S390X) || \
-    (defined(TARGET_AARCH64) && !TARGET_BIG_ENDIAN)
+    defined(TARGET_RISCV64) || (defined(TARGET_AARCH64) && !TARGET_BIG_ENDIAN)
 #define BACKDOOR_TARGET_TESTED true
 #else
 #define BACKDOOR_TARGET_TESTED false

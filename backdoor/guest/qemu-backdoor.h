@@ -92,15 +92,18 @@ void qemu_backdoor_send(uint64_t cmd);
  * Send @cmd: calls the library in QEMU once, and returns when it is done.
  * The channel must be open.  Uses one 64-bit store, so several threads may
  * call it at once.  Inline in user mode on 64-bit guests, where that store
- * is one instruction: a release store, so that the program's stores into
- * the data channel come before it.
+ * is one instruction, after a release fence, so that the program's stores
+ * into the data channel come before it.  A plain store, since an atomic
+ * one may be a read-modify-write, which sends nothing (GCC 12 makes
+ * __atomic_store_n() an amoswap on riscv64).
  */
 static inline void qemu_backdoor(uint64_t cmd)
 {
     volatile uint64_t *word = qemu_backdoor_cmd_word;  /* trapped page */
 
     if (sizeof(void *) == 8 && word) {
-        __atomic_store_n(word, cmd, __ATOMIC_RELEASE);
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        *word = cmd;
     } else {
         qemu_backdoor_send(cmd);
     }
@@ -108,9 +111,9 @@ static inline void qemu_backdoor(uint64_t cmd)
 
 /*
  * Send @cmd like qemu_backdoor(), and return the value the library left in
- * the guest's return register (rax on x86_64, x0 on aarch64; see
- * qemu_backdoor_cpu() in QEMU).  When the library does not set it, the
- * result is not meaningful (@cmd on x86_64, 0 on aarch64).
+ * the guest's return register (rax on x86_64, x0 on aarch64, a0 on riscv64;
+ * see qemu_backdoor_cpu() in QEMU).  When the library does not set it, the
+ * result is not meaningful (@cmd on x86_64, 0 elsewhere).
  */
 uint64_t qemu_backdoor_call(uint64_t cmd);
 

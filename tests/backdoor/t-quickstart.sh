@@ -56,8 +56,9 @@ mkdir -p "$qs-lib/hello"
 cmp -s "$top/hello/hello.c" "$qs-lib/hello/hello.c" ||
     cp "$top/hello/hello.c" "$qs-lib/hello/hello.c"
 # run-tests.sh's options for the check configurations
-check_opts=("--target-list=x86_64-softmmu,aarch64-softmmu,x86_64-linux-user,aarch64-linux-user,i386-linux-user,s390x-linux-user"
-            --cross-cc-s390x=s390x-linux-gnu-gcc)
+check_opts=("--target-list=x86_64-softmmu,aarch64-softmmu,x86_64-linux-user,aarch64-linux-user,i386-linux-user,s390x-linux-user,riscv64-linux-user"
+            --cross-cc-s390x=s390x-linux-gnu-gcc
+            --cross-cc-riscv64=riscv64-linux-gnu-gcc)
 read -r -a configure_extra <<<"${BACKDOOR_CONFIGURE_EXTRA:-}"
 start=$SECONDS
 if { [ -f "$qs/config.mak" ] ||

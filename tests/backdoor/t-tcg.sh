@@ -15,12 +15,12 @@
 
 tests="roundtrip roundtrip-64k threads threads-parallel fork mappings misuse
        helpers noinit
-       churn hostile sites batch
+       churn hostile sites batch slots slots-parallel
        startup seed"
 seed=${BACKDOOR_SEED:-$BACKDOOR_TOP/../shared/seed/backdoor-2011.txt}
 
 qb=$(qemu_build main)
-for arch in x86_64 aarch64 i386 s390x; do
+for arch in x86_64 aarch64 i386 s390x riscv64; do
     dir=$qb/tests/tcg/$arch-linux-user
     if [ -z "$qb" ] || [ ! -f "$dir/config-target.mak" ]; then
         for t in $tests; do

@@ -114,6 +114,9 @@ static bool set_return_reg(uint64_t v)
 #elif defined(TARGET_S390X)
     cpu_env(cs)->regs[2] = v;
     return true;
+#elif defined(TARGET_RISCV64)
+    cpu_env(cs)->gpr[10] = v;       /* a0 */
+    return true;
 #else
     return false;
 #endif

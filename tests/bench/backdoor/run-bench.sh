@@ -27,8 +27,9 @@ else
     lib=$top/tests/backdoor/testlib
     # the targets of make check's configurations, whose ccache hits the
     # build then gets (only two emulators are built)
-    check_targets=(--target-list=x86_64-softmmu,x86_64-linux-user,aarch64-linux-user,i386-linux-user,s390x-linux-user
-                   --cross-cc-s390x=s390x-linux-gnu-gcc)
+    check_targets=(--target-list=x86_64-softmmu,aarch64-softmmu,x86_64-linux-user,aarch64-linux-user,i386-linux-user,s390x-linux-user,riscv64-linux-user
+                   --cross-cc-s390x=s390x-linux-gnu-gcc
+                   --cross-cc-riscv64=riscv64-linux-gnu-gcc)
     echo "== building QEMU with the test library in $BUILD"
     mkdir -p "$BUILD"
     if ! { grep -qx "BACKDOOR_LIB=$lib" "$BUILD/config.mak" 2>/dev/null ||

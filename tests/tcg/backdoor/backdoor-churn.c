@@ -38,7 +38,7 @@ static unsigned first_calls[FIRST];
 #define ST(a, b) \
     static BDT_NOINLINE void st_##a##b(void *p, uint64_t v) \
     { \
-        __atomic_store_n((uint64_t *)p, v, __ATOMIC_RELAXED); \
+        BDT_STORE(uint64_t, p, v); \
         __atomic_fetch_add(&first_calls[a * 8 + b], 1, __ATOMIC_RELAXED); \
     }
 #define ST8(a) ST(a, 0) ST(a, 1) ST(a, 2) ST(a, 3) \

@@ -137,28 +137,38 @@ static inline void *map_ctrl(const char *dir, size_t len, int prot, int flags,
 }
 
 /*
- * Stores of each width, one store instruction each (atomic stores, so
- * that no compiler splits them or, unoptimised, copies the value from
- * memory to memory); noinline so that each is a store site of its own.
+ * Stores of each width, one store instruction each: atomic stores, so that
+ * no compiler splits them (i386's 8-byte one is an SSE store) or,
+ * unoptimised, copies the value from memory to memory; but plain volatile
+ * stores with BDT_PLAIN_STORES (riscv64, where GCC 12 makes an atomic
+ * store an amoswap, a read-modify-write, which sends no command).
+ * noinline, so that each is a store site of its own.
  */
+#ifdef BDT_PLAIN_STORES
+#define BDT_STORE(type, p, v) (*(volatile type *)(p) = (v)) /* one store */
+#else
+#define BDT_STORE(type, p, v) \
+    __atomic_store_n((type *)(p), (v), __ATOMIC_RELAXED)
+#endif
+
 static BDT_NOINLINE void st1(void *p, uint8_t v)
 {
-    __atomic_store_n((uint8_t *)p, v, __ATOMIC_RELAXED);
+    BDT_STORE(uint8_t, p, v);
 }
 
 static BDT_NOINLINE void st2(void *p, uint16_t v)
 {
-    __atomic_store_n((uint16_t *)p, v, __ATOMIC_RELAXED);
+    BDT_STORE(uint16_t, p, v);
 }
 
 static BDT_NOINLINE void st4(void *p, uint32_t v)
 {
-    __atomic_store_n((uint32_t *)p, v, __ATOMIC_RELAXED);
+    BDT_STORE(uint32_t, p, v);
 }
 
 static BDT_NOINLINE void st8(void *p, uint64_t v)
 {
-    __atomic_store_n((uint64_t *)p, v, __ATOMIC_RELAXED);
+    BDT_STORE(uint64_t, p, v);
 }
 
 static BDT_NOINLINE uint64_t ld8(const void *p)
