@@ -15,6 +15,7 @@
 #include "qemu/bswap.h"
 #include "qemu/host-utils.h"
 #include "qemu/log.h"
+#include "qemu/memalign.h"
 #include "qemu/module.h"
 #include "qemu/stats64.h"
 #include "qemu/units.h"
@@ -24,6 +25,7 @@
 #else
 #include "system/memory.h"
 #endif
+#include "hw/boards.h"
 #include "hw/core/cpu.h"
 #include "hw/pci/pci_device.h"
 #include "hw/qdev-properties.h"
@@ -40,6 +42,16 @@ OBJECT_DECLARE_SIMPLE_TYPE(BackdoorState, BACKDOOR)
 QEMU_BUILD_BUG_ON(PCI_VENDOR_ID_REDHAT != QEMU_BACKDOOR_PCI_VENDOR);
 QEMU_BUILD_BUG_ON(PCI_DEVICE_ID_REDHAT_BACKDOOR != QEMU_BACKDOOR_PCI_DEVICE);
 
+/*
+ * Register COUNT, counted by each vCPU in a counter of its own, on a cache
+ * line of its own: one counter that every vCPU adds to would make
+ * concurrent commands (a library taking parallel calls) wait for each
+ * other's cache misses.
+ */
+typedef struct BackdoorCount {
+    Stat64 n;
+} QEMU_ALIGNED(64) BackdoorCount;
+
 struct BackdoorState {
     PCIDevice parent_obj;
 
@@ -53,17 +65,41 @@ struct BackdoorState {
     MemoryRegion data;
     Error *migration_blocker;
     bool channel_open;
-#ifdef QEMU_BASE_10_0
-    /* commands delivered since the last reset (register COUNT) */
-#else
     /*
-     * Commands delivered since the last reset (register COUNT), counted
-     * outside the BQL when the library takes parallel calls
+     * Commands delivered since the last reset (register COUNT): a counter
+     * for each possible vCPU, and the last one for writes by no vCPU
      */
-#endif
-    Stat64 count;
+    BackdoorCount *counts;
+    unsigned ncounts;
     uint64_t migrated_count;
 };
+
+static void backdoor_count(BackdoorState *s, CPUState *cpu)
+{
+    unsigned i = s->ncounts - 1;
+
+    if (cpu && cpu->cpu_index >= 0 && cpu->cpu_index < i) {
+        i = cpu->cpu_index;
+    }
+    stat64_add(&s->counts[i].n, 1);
+}
+
+static uint64_t backdoor_count_get(BackdoorState *s)
+{
+    uint64_t sum = 0;
+
+    for (unsigned i = 0; i < s->ncounts; i++) {
+        sum += stat64_get(&s->counts[i].n);
+    }
+    return sum;
+}
+
+static void backdoor_count_set(BackdoorState *s, uint64_t value)
+{
+    for (unsigned i = 0; i < s->ncounts; i++) {
+        stat64_set(&s->counts[i].n, i == s->ncounts - 1 ? value : 0);
+    }
+}
 
 /*
  * Reads: the 64-bit registers may be read whole, or as two aligned 32-bit
@@ -84,7 +120,7 @@ static bool backdoor_reg_read(BackdoorState *s, hwaddr addr, unsigned size,
         v = s->data_size;
         break;
     case QEMU_BACKDOOR_CTRL_COUNT:
-        v = stat64_get(&s->count);
+        v = backdoor_count_get(s);
         break;
     default:
         return false;
@@ -121,7 +157,7 @@ static void backdoor_ctrl_write(void *opaque, hwaddr addr, uint64_t val,
                       __func__, size, addr, val);
         return;
     }
-    stat64_add(&s->count, 1);
+    backdoor_count(s, current_cpu);
     /*
      * The library wants the command as the bytes the guest stored (it
      * decodes them with tswap64()); the memory core decoded those bytes
@@ -133,8 +169,9 @@ static void backdoor_ctrl_write(void *opaque, hwaddr addr, uint64_t val,
 /*
  * The memory core passes every access through unchanged (any width from
  * 1 to 8 bytes, aligned or not), so that the callbacks decide, and log,
- * what is ignored.  Both run with the BQL held (see docs/specs/backdoor.rst
- * for why), and the channel core adds its own lock around the library.
+ * what is ignored.  docs/specs/backdoor.rst says when they run without
+ * the BQL, and the channel core serialises the library's calls unless it
+ * takes parallel calls.
  */
 static const MemoryRegionOps backdoor_ctrl_ops = {
     .read = backdoor_ctrl_read,
@@ -168,6 +205,13 @@ static void backdoor_realize(PCIDevice *pdev, Error **errp)
 
     /* no interrupts */
     pdev->config[PCI_INTERRUPT_PIN] = 0;
+
+    if (!s->counts) {
+        s->ncounts = MACHINE(qdev_get_machine())->smp.max_cpus + 1;
+        s->counts = qemu_memalign(__alignof__(BackdoorCount),
+                                  s->ncounts * sizeof(BackdoorCount));
+    }
+    memset(s->counts, 0, s->ncounts * sizeof(BackdoorCount));
 
     memory_region_init_io(&s->ctrl, OBJECT(s), &backdoor_ctrl_ops, s,
                           "backdoor-ctrl", QEMU_BACKDOOR_CTRL_LEN);
@@ -235,12 +279,24 @@ static void backdoor_exit(PCIDevice *pdev)
     vmstate_unregister_ram(&s->data, DEVICE(s));
 }
 
+/*
+ * The counters go with the object, not with unrealize: a vCPU outside the
+ * BQL may still be in backdoor_ctrl_write() while the device is unplugged,
+ * and the memory region keeps the object alive until it is done (RCU).
+ */
+static void backdoor_finalize(Object *obj)
+{
+    BackdoorState *s = BACKDOOR(obj);
+
+    qemu_vfree(s->counts);
+}
+
 static void backdoor_reset_hold(Object *obj, ResetType type)
 {
     BackdoorState *s = BACKDOOR(obj);
 
-    trace_backdoor_reset(stat64_get(&s->count));
-    stat64_set(&s->count, 0);
+    trace_backdoor_reset(backdoor_count_get(s));
+    backdoor_count_set(s, 0);
 }
 
 /*
@@ -252,7 +308,7 @@ static int backdoor_pre_save(void *opaque)
 {
     BackdoorState *s = opaque;
 
-    s->migrated_count = stat64_get(&s->count);
+    s->migrated_count = backdoor_count_get(s);
     return 0;
 }
 
@@ -260,7 +316,7 @@ static int backdoor_post_load(void *opaque, int version_id)
 {
     BackdoorState *s = opaque;
 
-    stat64_set(&s->count, s->migrated_count);
+    backdoor_count_set(s, s->migrated_count);
     return 0;
 }
 
@@ -325,6 +381,7 @@ static const TypeInfo backdoor_types[] = {
         .name = TYPE_BACKDOOR,
         .parent = TYPE_PCI_DEVICE,
         .instance_size = sizeof(BackdoorState),
+        .instance_finalize = backdoor_finalize,
         .class_init = backdoor_class_init,
 #ifdef QEMU_BASE_10_0
         .interfaces = (InterfaceInfo[]) {

@@ -15,6 +15,7 @@
 
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -308,17 +309,27 @@ static void *meet_main(void *opaque)
     return NULL;
 }
 
+static shared64 *map_ctrl(void);
+static uint64_t read_count(shared64 *ctrl);
+
 static void check_parallel(int nthr, uint64_t n, bool meet)
 {
     struct thread_arg args[2];
     pthread_t thr[2];
     struct bdt_stats a, b;
+    shared64 *ctrl = map_ctrl();
+    uint64_t count = 0;
     int bad, met;
 
     open_channel();
     stats(7, &a);
+    count = ctrl ? read_count(ctrl) : 0;
     bad = run_threads(nthr, n);
+    count = ctrl ? read_count(ctrl) - count : 0;
     stats(7, &b);
+    result(count == 2 * nthr * n, "parallel mode, %d threads: COUNT went "
+           "up by the %llu commands of every vCPU (%llu)", nthr,
+           (unsigned long long)(2 * nthr * n), (unsigned long long)count);
     result(bad == 0, "parallel mode, %d threads: own slots undisturbed",
            nthr);
     result(b.commands - a.commands == 2 * nthr * n + 1 &&
@@ -433,8 +444,7 @@ static int open_device_file(const char *name)
                          name);
 }
 
-#ifdef __x86_64__
-/* Map the control BAR ourselves, to issue the store with our own asm */
+/* Map the control BAR ourselves (its registers; our own stores) */
 static shared64 *map_ctrl(void)
 {
     char name[32];
@@ -452,6 +462,13 @@ static shared64 *map_ctrl(void)
     return p == MAP_FAILED ? NULL : p;
 }
 
+/* Register COUNT: commands since reset, from every vCPU */
+static uint64_t read_count(shared64 *ctrl)
+{
+    return le64toh(ctrl[QEMU_BACKDOOR_CTRL_COUNT / 8]);
+}
+
+#ifdef __x86_64__
 /*
  * The library sets rax in the callback.  The guest sees the new value
  * when the store ends QEMU's translation block: "rep stosq" (what the
