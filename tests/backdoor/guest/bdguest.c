@@ -299,11 +299,19 @@ static void check_threads(int nthr, uint64_t n)
  * either meet (@meet: the calls ran at the same time) or time out after
  * 2 s each (the device's calls are serialised: the BQL).
  */
+static pthread_barrier_t meet_start;
+
 static void *meet_main(void *opaque)
 {
     struct thread_arg *t = opaque;
 
     pin(t->slot);
+    /*
+     * Both threads on their vCPUs before either calls: a call that waits
+     * holds its vCPU, which must not be the one the other thread still
+     * has to run on (or be moved from) to make its call
+     */
+    pthread_barrier_wait(&meet_start);
     slot_words(t->slot)[1] = 42;
     qemu_backdoor(BDT_CMD(BDT_OP_MEET, t->slot, 2));
     return NULL;
@@ -340,6 +348,7 @@ static void check_parallel(int nthr, uint64_t n, bool meet)
            (unsigned long long)(b.overlaps - a.overlaps),
            (unsigned long long)(2 * nthr * n));
 
+    pthread_barrier_init(&meet_start, NULL, 2);
     for (int i = 0; i < 2; i++) {
         args[i] = (struct thread_arg){ .slot = 80 + i };
         pthread_create(&thr[i], NULL, meet_main, &args[i]);
