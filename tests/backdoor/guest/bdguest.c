@@ -650,15 +650,9 @@ static void check_batch(void)
  * scheduler moves them between vCPUs, and a forked process take a slot
  * each and send @n commands each; every command finds its sender's data
  */
-struct slot_arg {
-    uint64_t n;
-    unsigned slot;
-    uint64_t bad;
-};
-
 static void *slot_main(void *opaque)
 {
-    struct slot_arg *t = opaque;
+    struct thread_arg *t = opaque;
     shared64 *p = qemu_backdoor_slot(&t->slot);
 
     if (!p) {
@@ -677,7 +671,7 @@ static void *slot_main(void *opaque)
 
 static void check_slots(uint64_t n, int k)
 {
-    struct slot_arg args[16], mine = { .n = n };
+    struct thread_arg args[16], mine = { .n = n };
     pthread_t thr[16];
     uint8_t *data;
     uint64_t size, bad = 0;
@@ -699,7 +693,7 @@ static void check_slots(uint64_t n, int k)
         _exit(mine.bad ? 1 : 0);
     }
     for (int i = 0; i < k; i++) {
-        args[i] = (struct slot_arg){ .n = n };
+        args[i] = (struct thread_arg){ .n = n };
         pthread_create(&thr[i], NULL, slot_main, &args[i]);
     }
     for (int i = 0; i < k; i++) {
