@@ -368,18 +368,18 @@ void qemu_backdoor_batch_flush(struct qemu_backdoor_batch *b)
     b->used = 0;
 }
 
-int qemu_backdoor_batch_add_flush(struct qemu_backdoor_batch *b,
-                                  uint32_t tag, const void *rec, size_t len)
+void *qemu_backdoor_batch_reserve_flush(struct qemu_backdoor_batch *b,
+                                        uint32_t tag, size_t len)
 {
     size_t room = b->size - QEMU_BACKDOOR_BATCH_HEAD;
 
     if (len > room - QEMU_BACKDOOR_RECORD_HEAD ||
         qemu_backdoor_batch_record_size(len) > room) {
         errno = EMSGSIZE;
-        return -1;
+        return NULL;
     }
     qemu_backdoor_batch_flush(b);
-    return qemu_backdoor_batch_add(b, tag, rec, len);
+    return qemu_backdoor_batch_reserve(b, tag, len);
 }
 
 /*

@@ -35,10 +35,10 @@ extern "C" {
  * Version of this interface: (major << 16) | minor.  The minor number
  * grows when something is added; the major one would change if a call
  * changed.  1.1 added qemu-backdoor-std.h, the qemu-backdoor tool,
- * batched records and slots.
+ * batched records and slots; 1.2 added qemu_backdoor_batch_reserve().
  */
 #define QEMU_BACKDOOR_GUEST_VERSION_MAJOR   1
-#define QEMU_BACKDOOR_GUEST_VERSION_MINOR   1
+#define QEMU_BACKDOOR_GUEST_VERSION_MINOR   2
 #define QEMU_BACKDOOR_GUEST_VERSION \
     ((QEMU_BACKDOOR_GUEST_VERSION_MAJOR << 16) | \
      QEMU_BACKDOOR_GUEST_VERSION_MINOR)
@@ -178,9 +178,9 @@ int qemu_backdoor_batch_init(struct qemu_backdoor_batch *b, uint64_t offset,
  */
 void qemu_backdoor_batch_flush(struct qemu_backdoor_batch *b);
 
-/* qemu_backdoor_batch_add() when the record does not fit: flush, then add */
-int qemu_backdoor_batch_add_flush(struct qemu_backdoor_batch *b,
-                                  uint32_t tag, const void *rec, size_t len);
+/* qemu_backdoor_batch_reserve() when the record does not fit: flush first */
+void *qemu_backdoor_batch_reserve_flush(struct qemu_backdoor_batch *b,
+                                        uint32_t tag, size_t len);
 
 /* The bytes a record of @len payload bytes takes in a batch */
 static inline size_t qemu_backdoor_batch_record_size(size_t len)
@@ -191,31 +191,52 @@ static inline size_t qemu_backdoor_batch_record_size(size_t len)
 }
 
 /**
- * qemu_backdoor_batch_add: append a record, flushing first when it does not
- * fit in what is left of the area
+ * qemu_backdoor_batch_reserve: append a record of @len payload bytes whose
+ * payload the caller writes in place, flushing first when it does not fit
+ * in what is left of the area
  * @tag: a number the library receives with the record
- * @rec: @len bytes of payload
  *
- * Inline, so that a record of a constant size costs a few stores and no
- * call.  Returns 0, or -1 with errno EMSGSIZE when the record is larger
- * than the area can ever hold.
+ * Returns where the payload goes, in the data channel: the caller stores
+ * its fields there directly, before the next flush, with no copy through
+ * a buffer.  Inline, so that a record costs a few stores and no call.
+ * Returns NULL with errno EMSGSIZE when the record is larger than the
+ * area can ever hold.
  */
-static inline int qemu_backdoor_batch_add(struct qemu_backdoor_batch *b,
-                                          uint32_t tag, const void *rec,
-                                          size_t len)
+static inline void *qemu_backdoor_batch_reserve(struct qemu_backdoor_batch *b,
+                                                uint32_t tag, size_t len)
 {
     size_t need = qemu_backdoor_batch_record_size(len);
     uint8_t *p = b->area + QEMU_BACKDOOR_BATCH_HEAD + b->used;
     uint32_t head[2];
 
     if (len > b->size || need > b->size - QEMU_BACKDOOR_BATCH_HEAD - b->used) {
-        return qemu_backdoor_batch_add_flush(b, tag, rec, len);
+        return qemu_backdoor_batch_reserve_flush(b, tag, len);
     }
+    b->used += need;
     head[0] = (uint32_t)len;
     head[1] = tag;
     __builtin_memcpy(p, head, sizeof(head));
-    __builtin_memcpy(p + QEMU_BACKDOOR_RECORD_HEAD, rec, len);
-    b->used += need;
+    return p + QEMU_BACKDOOR_RECORD_HEAD;
+}
+
+/**
+ * qemu_backdoor_batch_add: append a copy of the @len bytes at @rec as a
+ * record, flushing first when it does not fit in what is left of the area
+ * @tag: a number the library receives with the record
+ *
+ * Returns 0, or -1 with errno EMSGSIZE when the record is larger than the
+ * area can ever hold.
+ */
+static inline int qemu_backdoor_batch_add(struct qemu_backdoor_batch *b,
+                                          uint32_t tag, const void *rec,
+                                          size_t len)
+{
+    void *p = qemu_backdoor_batch_reserve(b, tag, len);
+
+    if (!p) {
+        return -1;
+    }
+    __builtin_memcpy(p, rec, len);
     return 0;
 }
 

@@ -305,7 +305,7 @@ elif g++ -static -Wall -Wextra -Werror -o "$cxx" "$TESTS_DIR/guest/cxx-header.cc
         >"$T/cxx.log" 2>&1; then
     ok "the guest headers compile and link as C++"
     out=$(timeout 60 "$qb/qemu-x86_64" -backdoor "$T/bd-cxx" "$cxx" "$T/bd-cxx" 2>&1)
-    grep -q '^c++ guest: host version 1, guest header 0x10001$' <<<"$out" &&
+    grep -q '^c++ guest: host version 1, guest header 0x10002$' <<<"$out" &&
         ok "a C++ guest queries the version" ||
         { printf '  %s\n' "$out"; not_ok "a C++ guest queries the version"; }
 else

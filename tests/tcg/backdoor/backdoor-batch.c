@@ -4,8 +4,10 @@
  *   qemu-<arch> -backdoor DIR backdoor-batch DIR
  *
  * Four threads, each with a batch of its own in the data channel, write
- * 50,000 records of 0 to 60 bytes each; the test library checks that
- * every record arrives once, in order, with its bytes.  Then batches a
+ * 50,000 records of 0 to 60 bytes each, two threads by copy
+ * (qemu_backdoor_batch_add) and two in place (qemu_backdoor_batch_reserve);
+ * the test library checks that every record arrives once, in order, with
+ * its bytes.  Then batches a
  * hostile guest could write: counts and lengths that do not fit are
  * refused, and the library reads nothing past the area.
  *
@@ -34,10 +36,19 @@ static void *writer(void *arg)
         return (void *)1;
     }
     for (uint32_t tag = 0; tag < PER_THREAD; tag++) {
-        for (size_t i = 0; i < BDT_RECORD_LEN(tag); i++) {
-            rec[i] = BDT_RECORD_BYTE(tag, i);
+        /* odd threads write in place, even ones through a copy */
+        uint8_t *p = n & 1 ? qemu_backdoor_batch_reserve(&b, tag,
+                                                         BDT_RECORD_LEN(tag))
+                           : rec;
+
+        if (!p) {
+            return (void *)1;
         }
-        if (qemu_backdoor_batch_add(&b, tag, rec, BDT_RECORD_LEN(tag))) {
+        for (size_t i = 0; i < BDT_RECORD_LEN(tag); i++) {
+            p[i] = BDT_RECORD_BYTE(tag, i);
+        }
+        if (!(n & 1) &&
+            qemu_backdoor_batch_add(&b, tag, rec, BDT_RECORD_LEN(tag))) {
             return (void *)1;
         }
     }
@@ -76,7 +87,7 @@ int main(int argc, char **argv)
         pthread_join(th[i], &ret);
         bad |= ret != NULL;
     }
-    check(!bad, "qemu_backdoor_batch_init and _add succeeded");
+    check(!bad, "qemu_backdoor_batch_init, _add and _reserve succeeded");
     s = stats(0);
     check(s.records_ok == THREADS * PER_THREAD && s.records_bad == 0,
           "%d records arrived in order, each once, with their bytes "
@@ -99,6 +110,14 @@ int main(int argc, char **argv)
     check(qemu_backdoor_batch_add(&b, 0, big, 64 - 15) == -1 &&
           errno == EMSGSIZE && b.used == 0,
           "a record larger than the batch: EMSGSIZE");
+    errno = 0;
+    check(qemu_backdoor_batch_reserve(&b, 0, 64 - 15) == NULL &&
+          errno == EMSGSIZE && b.used == 0,
+          "room for a record larger than the batch: EMSGSIZE");
+    errno = 0;
+    check(qemu_backdoor_batch_reserve(&b, 0, SIZE_MAX - 3) == NULL &&
+          errno == EMSGSIZE && b.used == 0,
+          "room for a record of SIZE_MAX - 3 bytes: EMSGSIZE");
 
     /* and QEMU's reader what does not fit */
     check(hostile(0, 0) == 0, "an empty batch: no record");
