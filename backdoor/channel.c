@@ -13,6 +13,7 @@
 #include "qapi/error.h"
 #include "qemu/thread.h"
 #include "qemu/lockable.h"
+#include "qemu/memalign.h"
 #include "qemu/sys_membarrier.h"
 #include "exec/cpu-common.h"
 #include "exec/target_page.h"
@@ -78,13 +79,14 @@ static bool backdoor_parallel;
  * a call, so that the library's exit callback can wait for the calls of
  * other vCPUs without every call writing a shared counter.  A record
  * belongs to a cpu_index, which a new vCPU (user mode: a new guest thread)
- * takes over once the old one is gone; records are never freed.
+ * takes over once the old one is gone; records are never freed.  Each is
+ * on a cache line of its own, which only its vCPU writes.
  */
 typedef struct BackdoorCaller {
     bool in_call;
     int cpu_index;
     struct BackdoorCaller *next;
-} BackdoorCaller;
+} QEMU_ALIGNED(64) BackdoorCaller;
 
 static BackdoorCaller *backdoor_callers;
 static QemuMutex backdoor_callers_lock;
@@ -118,7 +120,8 @@ static BackdoorCaller *backdoor_caller_get(CPUState *cpu)
         }
     }
     if (!me) {
-        me = g_new0(BackdoorCaller, 1);
+        me = qemu_memalign(__alignof__(BackdoorCaller), sizeof(*me));
+        memset(me, 0, sizeof(*me));
         me->cpu_index = cpu->cpu_index;
         me->next = backdoor_callers;
         qatomic_store_release(&backdoor_callers, me);
