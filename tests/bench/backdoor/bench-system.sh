@@ -15,9 +15,12 @@
 #
 # The guest measures everything in turn, BENCH_ROUNDS times (default 10);
 # the table gives medians and spreads (min-max) of the rounds, and each
-# ratio is the median of the per-round ratios.  Two boots: the library
-# serialised, then in parallel mode (BDT_PARALLEL=1).  Under TCG; and
-# again under KVM when /dev/kvm works.  Figures only; nothing is asserted.
+# ratio is the median of the per-round ratios.  Three boots: the library
+# serialised, then in parallel mode (BDT_PARALLEL=1), then in parallel
+# mode on 2 vCPUs, for the calls from threads only: in the 4-vCPU guest
+# the idle vCPUs take some of the host's CPUs from the busy ones.  Under
+# TCG; and again under KVM when /dev/kvm works.  Figures only; nothing is
+# asserted.
 
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,18 +43,22 @@ mkdir -p "$T/root/bin"
 cc -static -O2 -Wall -pthread -I"$top/backdoor/guest" \
     -I"$top/tests/backdoor/testlib" -o "$T/root/bin/sysbench" \
     "$here/guest/sysbench.c" "$T/lib/libqemu-backdoor-guest.a" || exit 1
-echo "sysbench ${BENCH_CALLS:-200000} ${BENCH_COPIES:-100}" \
-     "${BENCH_ROUNDS:-10}" >"$T/script"
+args="${BENCH_CALLS:-200000} ${BENCH_COPIES:-100} ${BENCH_ROUNDS:-10}"
+echo "sysbench $args" >"$T/script"
 guest_initramfs "$T/root" "$T/script" "$T/initrd" || exit 1
+echo "sysbench $args threads" >"$T/script-threads"
+guest_initramfs "$T/root" "$T/script-threads" "$T/initrd-threads" || exit 1
 
-# boot NAME ACCEL PARALLEL: one guest run, with BDT_PARALLEL=PARALLEL;
-# "ROUND NAME.KEY VALUE" lines into $BENCH_OUT
+# boot NAME ACCEL PARALLEL [VCPUS INITRD]: one guest run (4 vCPUs, all the
+# figures by default), with BDT_PARALLEL=PARALLEL; "ROUND NAME.KEY VALUE"
+# lines into $BENCH_OUT
 boot() {
     local name=$1 accel=$2
     # shellcheck disable=SC2054 # the commas belong to QEMU options
     (export BDT_PARALLEL=$3
-     guest_run "$qemu" "$kernel" "$T/initrd" "$T/log" 900 -accel "$accel" \
-         -smp 4 -device backdoor,data-size=1M -device edu) \
+     guest_run "$qemu" "$kernel" "${5:-$T/initrd}" "$T/log" 900 \
+         -accel "$accel" -smp "${4:-4}" -device backdoor,data-size=1M \
+         -device edu) \
         >"$T/qemu.log" 2>&1 || {
         echo "bench-system: QEMU failed ($name, $accel)" >&2
         tail -n 5 "$T/qemu.log" >&2
@@ -71,7 +78,8 @@ table() {
     echo "# $(basename "$qemu") -accel $accel -smp 4 -device backdoor" \
          "-device edu (guest: $(basename "$kernel"))"
     echo "# $(nproc) host CPUs, $(uname -r); $(date -u +%Y-%m-%dT%H:%MZ)"
-    boot serial "$accel" 0 && boot parallel "$accel" 1 || return 1
+    boot serial "$accel" 0 && boot parallel "$accel" 1 &&
+        boot parallel2 "$accel" 1 2 "$T/initrd-threads" || return 1
     grep -q ' serial.backdoor ' "$BENCH_OUT" || {
         echo "bench-system: the guest did not report" >&2
         tail -n 20 "$T/console" >&2
@@ -94,13 +102,20 @@ table() {
         bench_row "$t thread(s) on $t vCPU(s), parallel mode" \
             parallel.threads-$t
     done
-    bench_row "2 vCPUs / 1, parallel (goal >= 1.8)" parallel.threads-2 \
-        parallel.threads-1
+    bench_row "2 vCPUs / 1, parallel" parallel.threads-2 parallel.threads-1
+    bench_row "1 thread on 1 vCPU, parallel, 2-vCPU guest" \
+        parallel2.threads-1
+    bench_row "2 threads on 2 vCPUs, parallel, 2-vCPU guest" \
+        parallel2.threads-2
+    bench_row "2 vCPUs / 1, parallel, 2-vCPU guest (goal >= 1.8)" \
+        parallel2.threads-2 parallel2.threads-1
     bench_row "2 vCPUs / 1, serialised" serial.threads-2 serial.threads-1
     echo
     bench_head "records of 16 bytes per second"
-    bench_row "one command per record" serial.records-call
-    bench_row "batched (qemu_backdoor_batch_add)" serial.records-batch
+    bench_row "one command per record (written in place)" serial.records-call
+    bench_row "batched, in place (qemu_backdoor_batch_reserve)" \
+        serial.records-batch
+    bench_row "batched, by copy (qemu_backdoor_batch_add)" serial.records-copy
     bench_row "batched / one command per record (goal >= 20)" \
         serial.records-batch serial.records-call
     echo

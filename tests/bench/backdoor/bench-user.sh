@@ -123,8 +123,10 @@ bench_row "2 threads / 1, parallel (goal >= 1.8)" parallel.threads-2 \
 bench_row "2 threads / 1, serialised" serial.threads-2 serial.threads-1
 echo
 bench_head "records of 16 bytes per second"
-bench_row "one command per record" serial.records-call
-bench_row "batched (qemu_backdoor_batch_add)" serial.records-batch
+bench_row "one command per record (written in place)" serial.records-call
+bench_row "batched, in place (qemu_backdoor_batch_reserve)" \
+    serial.records-batch
+bench_row "batched, by copy (qemu_backdoor_batch_add)" serial.records-copy
 bench_row "batched / one command per record (goal >= 20)" serial.records-batch \
     serial.records-call
 echo

@@ -31,10 +31,10 @@ bench_stat() {
 # bench_row LABEL KEY [KEY2]: a table row with the median and the spread
 bench_row() {
     # shellcheck disable=SC2046 # two words: median and spread
-    printf '%-46s %12s %18s\n' "$1" $(bench_stat "$2" "${3:-}")
+    printf '%-52s %12s %18s\n' "$1" $(bench_stat "$2" "${3:-}")
 }
 
 # bench_head TITLE: a table's first line
 bench_head() {
-    printf '%-46s %12s %18s\n' "$1" median spread
+    printf '%-52s %12s %18s\n' "$1" median spread
 }

@@ -1,7 +1,11 @@
 /*
  * Guest side of the system-mode benchmark (bench-system.sh): runs in a
  * Linux guest of qemu-system-x86_64 with -device backdoor -device edu,
- * as root, and prints "BENCH NAME VALUE UNIT" lines.
+ * as root, and prints "BENCH ROUND NAME VALUE UNIT" lines:
+ *
+ *   sysbench [CALLS [COPIES [ROUNDS [threads]]]]
+ *
+ * With "threads", only the calls per second from 1, 2 and 4 threads.
  *
  * Copyright (c) 2026 The QEMU backdoor channel authors
  *
@@ -13,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +30,7 @@
 
 #include "qemu-backdoor.h"
 #include "backdoor-test-ops.h"
+#include "bench-guest.h"
 
 #define EDU_VENDOR      0x1234
 #define EDU_DEVICE      0x11e8
@@ -97,7 +103,7 @@ static void *map_bar0(unsigned long vendor, unsigned long device, size_t len)
 volatile uint64_t bench_var;
 
 /* each returns the ns that @n operations took, or -1 if it cannot run */
-static double time_store(long n)
+static MEASURED double time_store(long n)
 {
     double t = now_ns();
 
@@ -108,7 +114,7 @@ static double time_store(long n)
     return now_ns() - t;
 }
 
-static double time_backdoor(long n)
+static MEASURED double time_backdoor(long n)
 {
     double t = now_ns();
 
@@ -119,7 +125,7 @@ static double time_backdoor(long n)
 }
 
 /* the same through qemu_backdoor_call(), which also returns rax */
-static double time_backdoor_call(long n)
+static MEASURED double time_backdoor_call(long n)
 {
     double t = now_ns();
 
@@ -132,7 +138,7 @@ static double time_backdoor_call(long n)
 /* volatile: device registers */
 static volatile uint32_t *edu;
 
-static double time_edu(long n)
+static MEASURED double time_edu(long n)
 {
     double t = now_ns();
 
@@ -150,7 +156,7 @@ static double time_edu(long n)
     return t;
 }
 
-static double time_vmport(long n)
+static MEASURED double time_vmport(long n)
 {
     uint32_t eax, ebx = 0;
     double t = now_ns();
@@ -182,48 +188,71 @@ static const struct {
     { "vmport-in", time_vmport, 1 },
 };
 
-/* calls per second from @k threads, each pinned to a vCPU of its own */
-static long per_thread;
+/*
+ * Calls per second from @k threads, each pinned to a vCPU of its own.
+ * The callers spin until all of them are on their vCPUs, and the time is
+ * from the first start to the last end: the figure is the rate of the
+ * calls, not how soon the guest kernel gets a new thread running on an
+ * idle vCPU (up to a second under TCG, now and then).
+ */
+struct caller {
+    int cpu;
+    double start, end;
+};
 
-static void *caller(void *arg)
+static long per_thread;
+static int callers, callers_ready;
+
+static MEASURED void *caller(void *arg)
 {
+    struct caller *c = arg;
     cpu_set_t set;
 
     CPU_ZERO(&set);
-    CPU_SET((uintptr_t)arg % sysconf(_SC_NPROCESSORS_ONLN), &set);
+    CPU_SET(c->cpu % sysconf(_SC_NPROCESSORS_ONLN), &set);
     sched_setaffinity(0, sizeof(set), &set);
+    __atomic_fetch_add(&callers_ready, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&callers_ready, __ATOMIC_ACQUIRE) < callers) {
+        /* spin: a thread that slept would wait for a wake-up */
+    }
+    c->start = now_ns();
     for (long i = 0; i < per_thread; i++) {
         qemu_backdoor(BDT_CMD(BDT_OP_VOID, 0, 0));
     }
+    c->end = now_ns();
     return NULL;
 }
 
 static double calls_per_s(int k, long n)
 {
     pthread_t th[16];
-    double t = now_ns();
+    struct caller c[16];
+    double start = 1e300, end = 0;
 
     per_thread = n / k;
+    callers = k;
+    callers_ready = 0;
     for (int i = 0; i < k; i++) {
-        pthread_create(&th[i], NULL, caller, (void *)(uintptr_t)i);
+        c[i].cpu = i;
+        pthread_create(&th[i], NULL, caller, &c[i]);
     }
     for (int i = 0; i < k; i++) {
         pthread_join(th[i], NULL);
+        start = c[i].start < start ? c[i].start : start;
+        end = c[i].end > end ? c[i].end : end;
     }
-    return per_thread * k / ((now_ns() - t) / 1e9);
+    return per_thread * k / ((end - start) / 1e9);
 }
 
 /*
  * records of 16 bytes per second through a 64 KiB batch at 64 KiB into
- * the data channel, flushed when full or (@per_record) after each one;
- * the test library counts them
+ * the data channel (write_records()); the test library counts them
  */
-static double records_per_s(long n, int per_record)
+static MEASURED double records_per_s(long n, bool per_record, bool copy)
 {
     const uint64_t off = 65536, size = 65536;
     struct qemu_backdoor_batch b;
     volatile uint64_t *w = qemu_backdoor_data();
-    uint64_t rec[2];
     double t;
 
     w[0] = size;
@@ -232,16 +261,21 @@ static double records_per_s(long n, int per_record)
         return -1;
     }
     t = now_ns();
-    for (long i = 0; i < n; i++) {
-        rec[0] = i;
-        rec[1] = i * 3;
-        qemu_backdoor_batch_add(&b, 1, rec, sizeof(rec));
-        if (per_record) {
-            qemu_backdoor_batch_flush(&b);
-        }
-    }
-    qemu_backdoor_batch_flush(&b);
+    write_records(&b, n, per_record, copy);
     return n / ((now_ns() - t) / 1e9);
+}
+
+/*
+ * Calls per second from 1, 2 and 4 threads, as many as there are vCPUs.
+ * 10 * @n calls take a tenth of a second or more, so that a guest timer
+ * tick or a host thread running meanwhile does not decide the figure.
+ */
+static void bench_threads(int r, long n)
+{
+    for (int k = 1; k <= 4 && k <= sysconf(_SC_NPROCESSORS_ONLN); k *= 2) {
+        printf("BENCH %d threads-%d %.0f calls/s\n", r, k,
+               calls_per_s(k, 10 * n));
+    }
 }
 
 /*
@@ -258,14 +292,14 @@ static void bench_round(int r, long n)
                    t / (n * ops[i].scale));
         }
     }
-    for (int k = 1; k <= 4; k *= 2) {
-        printf("BENCH %d threads-%d %.0f calls/s\n", r, k,
-               calls_per_s(k, n));
-    }
+    bench_threads(r, n);
+    /* a tenth of a second or more each, as in bench_threads() */
     printf("BENCH %d records-call %.0f records/s\n", r,
-           records_per_s(n / 4, 1));
+           records_per_s(2 * n, true, false));
     printf("BENCH %d records-batch %.0f records/s\n", r,
-           records_per_s(4 * n, 0));
+           records_per_s(20 * n, false, false));
+    printf("BENCH %d records-copy %.0f records/s\n", r,
+           records_per_s(20 * n, false, true));
     fflush(stdout);
 }
 
@@ -316,6 +350,8 @@ int main(int argc, char **argv)
 {
     long n = 1000000;
     int copies = 100, rounds = 10;
+    /* "threads": the calls per second from threads only */
+    bool threads_only = argc > 4 && !strcmp(argv[4], "threads");
     cpu_set_t set;
 
     if ((argc > 1 && sscanf(argv[1], "%ld", &n) != 1) ||
@@ -339,8 +375,15 @@ int main(int argc, char **argv)
         printf("# iopl: %s\n", strerror(errno));
     }
     for (int r = 1; r <= rounds; r++) {
-        bench_round(r, n);
+        if (threads_only) {
+            bench_threads(r, n);
+            fflush(stdout);
+        } else {
+            bench_round(r, n);
+        }
     }
-    bench_copy(copies);
+    if (!threads_only) {
+        bench_copy(copies);
+    }
     return 0;
 }

@@ -12,7 +12,8 @@
  *                  ordinary memory
  *   threads DIR    backdoor calls per second from 1, 2 and 4 threads
  *   batch DIR      records per second: batched (qemu_backdoor_batch_*),
- *                  and one command per record (a batch of one)
+ *                  written in place or by copy, and one command per
+ *                  record (a batch of one)
  *   loop [DIR]     run time of a store-heavy loop; with DIR, after opening
  *                  the channel and sending one command
  *   magic          ns per store into the plugin peer's magic page
@@ -40,6 +41,7 @@
 #include <unistd.h>
 #include "qemu-backdoor.h"
 #include "backdoor-test-ops.h"
+#include "bench-guest.h"
 
 #define MAGIC_ADDR  0x200000000ULL
 /* the test library's cheapest command: nothing, not even counted */
@@ -75,7 +77,7 @@ static double best(double (*fn)(long), long n)
 static volatile uint64_t sink[512];
 static volatile uint64_t *ctrl_cmd;  /* volatile: see sink */
 
-static double t_store(long n)
+static MEASURED double t_store(long n)
 {
     double t0 = now_ns();
 
@@ -85,7 +87,7 @@ static double t_store(long n)
     return now_ns() - t0;
 }
 
-static double t_call(long n)
+static MEASURED double t_call(long n)
 {
     double t0 = now_ns();
 
@@ -95,7 +97,7 @@ static double t_call(long n)
     return now_ns() - t0;
 }
 
-static double t_inline(long n)
+static MEASURED double t_inline(long n)
 {
     double t0 = now_ns();
 
@@ -105,7 +107,7 @@ static double t_inline(long n)
     return now_ns() - t0;
 }
 
-static double t_getppid(long n)
+static MEASURED double t_getppid(long n)
 {
     double t0 = now_ns();
 
@@ -117,7 +119,7 @@ static double t_getppid(long n)
 
 static int pfd[2];
 
-static double t_pipe(long n)
+static MEASURED double t_pipe(long n)
 {
     char c = 0;
     double t0 = now_ns();
@@ -132,7 +134,7 @@ static double t_pipe(long n)
 
 static volatile uint64_t *magic;     /* volatile: see sink */
 
-static double t_magic(long n)
+static MEASURED double t_magic(long n)
 {
     double t0 = now_ns();
 
@@ -158,7 +160,7 @@ static double copy_rate(void *dst, const void *src, size_t total)
 
 static long per_thread;
 
-static void *caller(void *arg)
+static MEASURED void *caller(void *arg)
 {
     for (long i = 0; i < per_thread; i++) {
         qemu_backdoor(CMD_NOP);
@@ -184,17 +186,15 @@ static double calls_per_s(int threads, long n)
 }
 
 /*
- * Records per second for @n records of 16 bytes (a tracer's event: a
- * timestamp and a value) written through a 64 KiB batch, flushed when
- * full (@per_record false) or after each record; the library counts them
+ * Records per second through a 64 KiB batch (write_records()); the
+ * library counts them
  */
-static double records_per_s(long n, bool per_record)
+static MEASURED double records_per_s(long n, bool per_record, bool copy)
 {
     const uint64_t off = 65536, size = 65536;
     struct qemu_backdoor_batch b;
     uint64_t *w = qemu_backdoor_data();
     struct bdt_stats st;
-    uint64_t rec[2];
     double t0;
 
     /* the library's tags start again at 0 */
@@ -206,15 +206,7 @@ static double records_per_s(long n, bool per_record)
         exit(1);
     }
     t0 = now_ns();
-    for (long tag = 0; tag < n; tag++) {
-        rec[0] = tag;
-        rec[1] = tag * 3;
-        qemu_backdoor_batch_add(&b, 1, rec, sizeof(rec));
-        if (per_record) {
-            qemu_backdoor_batch_flush(&b);
-        }
-    }
-    qemu_backdoor_batch_flush(&b);
+    write_records(&b, n, per_record, copy);
     t0 = now_ns() - t0;
     /* the library checked them all: its counters say so */
     qemu_backdoor(BDT_CMD(BDT_OP_STATS, 0, 0));
@@ -229,7 +221,7 @@ static double records_per_s(long n, bool per_record)
 }
 
 /* the store-heavy loop: 64 Mi stores over a 32 KiB buffer */
-static void store_loop(void)
+static MEASURED void store_loop(void)
 {
     static uint64_t buf[4096];
     double t0 = now_ns();
@@ -312,8 +304,9 @@ int main(int argc, char **argv)
     }
     if (!strcmp(mode, "batch") && argc > 2) {
         open_channel(argv[2]);
-        report("records-call", records_per_s(n / 4, true), "records/s");
-        report("records-batch", records_per_s(n, false), "records/s");
+        report("records-call", records_per_s(n, true, false), "records/s");
+        report("records-batch", records_per_s(n, false, false), "records/s");
+        report("records-copy", records_per_s(n, false, true), "records/s");
         return 0;
     }
     if (!strcmp(mode, "loop")) {
