@@ -299,7 +299,7 @@ static void check_threads(int nthr, uint64_t n)
  * either meet (@meet: the calls ran at the same time) or time out after
  * 2 s each (the device's calls are serialised: the BQL).
  */
-static pthread_barrier_t meet_start;
+static int meet_ready;
 
 static void *meet_main(void *opaque)
 {
@@ -309,9 +309,15 @@ static void *meet_main(void *opaque)
     /*
      * Both threads on their vCPUs before either calls: a call that waits
      * holds its vCPU, which must not be the one the other thread still
-     * has to run on (or be moved from) to make its call
+     * has to run on (or be moved from) to make its call.  They spin: a
+     * thread that slept here would need the guest kernel to wake it on
+     * its idle vCPU, which under TCG now and then takes a second or more
+     * (the other call's wait is 2 s).
      */
-    pthread_barrier_wait(&meet_start);
+    __atomic_fetch_add(&meet_ready, 1, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&meet_ready, __ATOMIC_ACQUIRE) < 2) {
+        /* spin */
+    }
     slot_words(t->slot)[1] = 42;
     qemu_backdoor(BDT_CMD(BDT_OP_MEET, t->slot, 2));
     return NULL;
@@ -348,7 +354,7 @@ static void check_parallel(int nthr, uint64_t n, bool meet)
            (unsigned long long)(b.overlaps - a.overlaps),
            (unsigned long long)(2 * nthr * n));
 
-    pthread_barrier_init(&meet_start, NULL, 2);
+    meet_ready = 0;
     for (int i = 0; i < 2; i++) {
         args[i] = (struct thread_arg){ .slot = 80 + i };
         pthread_create(&thr[i], NULL, meet_main, &args[i]);
