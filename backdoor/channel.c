@@ -30,6 +30,7 @@
 #include "system/memory.h"
 #include "system/ramblock.h"
 #endif
+#include "qemu/main-loop.h"
 #include "system/hw_accel.h"
 #include "system/runstate.h"
 #include "system/system.h"
@@ -59,7 +60,9 @@ static char *backdoor_lib_path;
 
 /*
  * Recursive: a library that calls exit() inside a callback runs the exit
- * notifier (backdoor_channel_exit()) in the thread that holds it.
+ * notifier (backdoor_channel_exit()) in the thread that holds it.  It
+ * serialises the calls in user mode; in system mode the BQL does (see
+ * backdoor_call_serialised()).
  */
 static QemuRecMutex backdoor_lock;
 static bool backdoor_is_open;
@@ -302,6 +305,10 @@ bool backdoor_channel_parallel(void)
 
 void backdoor_channel_exit(void)
 {
+#ifndef CONFIG_USER_ONLY
+    /* wait for a serialised call in flight: see backdoor_call_serialised() */
+    BQL_LOCK_GUARD();
+#endif
     QEMU_LOCK_GUARD(&backdoor_lock);
 
     qatomic_set(&backdoor_is_open, false);
@@ -345,6 +352,23 @@ void qemu_backdoor_quit(int status)
 #endif
 }
 
+/*
+ * One call at a time, and none while the exit path runs.  In system mode
+ * that is the BQL: the device's control BAR is handled with the BQL held
+ * unless the library takes parallel calls, so that a lock of the
+ * channel's own would only add its cost to every call.  User mode has no
+ * BQL.
+ */
+static void backdoor_call_serialised(CPUState *cpu, uint64_t cmd)
+{
+#ifdef CONFIG_USER_ONLY
+    QEMU_LOCK_GUARD(&backdoor_lock);
+#else
+    BQL_LOCK_GUARD();
+#endif
+    backdoor_call(cpu, cmd);
+}
+
 void backdoor_channel_command(CPUState *cpu, uint64_t cmd)
 {
     if (backdoor_parallel && cpu) {
@@ -356,9 +380,8 @@ void backdoor_channel_command(CPUState *cpu, uint64_t cmd)
         backdoor_call(cpu, cmd);
         qatomic_store_release(&me->in_call, false);
     } else {
-        /* writes by no vCPU (qtest, DMA) too: the exit path takes the lock */
-        QEMU_LOCK_GUARD(&backdoor_lock);
-        backdoor_call(cpu, cmd);
+        /* writes by no vCPU (qtest, DMA) too */
+        backdoor_call_serialised(cpu, cmd);
     }
 #ifdef CONFIG_USER_ONLY
     if (backdoor_quit_requested && cpu) {

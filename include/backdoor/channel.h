@@ -66,8 +66,9 @@ void backdoor_channel_exit(void);
  * @cpu: the vCPU that wrote it
  * @cmd: the command, in guest byte order
  *
- * Calls qemu_backdoor() with the lock held; does nothing if no channel
- * is open.
+ * Calls qemu_backdoor(), one call at a time (system mode: with the BQL
+ * held) unless the library takes parallel calls; does nothing if no
+ * channel is open.
  */
 void backdoor_channel_command(CPUState *cpu, uint64_t cmd);
 
