@@ -305,10 +305,7 @@ bool backdoor_channel_parallel(void)
 
 void backdoor_channel_exit(void)
 {
-#ifndef CONFIG_USER_ONLY
-    /* wait for a serialised call in flight: see backdoor_call_serialised() */
-    BQL_LOCK_GUARD();
-#endif
+    /* system mode: QEMU runs exit notifiers with the BQL held, too */
     QEMU_LOCK_GUARD(&backdoor_lock);
 
     qatomic_set(&backdoor_is_open, false);
@@ -354,18 +351,22 @@ void qemu_backdoor_quit(int status)
 
 /*
  * One call at a time, and none while the exit path runs.  In system mode
- * that is the BQL: the device's control BAR is handled with the BQL held
- * unless the library takes parallel calls, so that a lock of the
- * channel's own would only add its cost to every call.  User mode has no
- * BQL.
+ * the BQL does that: the device's control BAR is handled with the BQL
+ * held unless the library takes parallel calls, and QEMU's exit notifiers
+ * run with it held, so that a lock of the channel's own would only add
+ * its cost to every call.  Without the BQL (user mode, or a parallel
+ * library's write by no vCPU, such as DMA from an I/O thread) the
+ * channel's lock keeps the call apart from the exit path.
  */
 static void backdoor_call_serialised(CPUState *cpu, uint64_t cmd)
 {
-#ifdef CONFIG_USER_ONLY
-    QEMU_LOCK_GUARD(&backdoor_lock);
-#else
-    BQL_LOCK_GUARD();
+#ifndef CONFIG_USER_ONLY
+    if (bql_locked()) {
+        backdoor_call(cpu, cmd);
+        return;
+    }
 #endif
+    QEMU_LOCK_GUARD(&backdoor_lock);
     backdoor_call(cpu, cmd);
 }
 

@@ -5,7 +5,8 @@
  * There is one channel per QEMU process.  Its owner (the device, or
  * linux-user's -backdoor) opens it with the host mapping of the data
  * channel; each guest command is then passed to the user library through
- * backdoor_channel_command(), which serialises the calls.
+ * backdoor_channel_command(), which serialises the calls unless the
+ * library takes parallel calls.
  *
  * Copyright (c) 2026 The QEMU backdoor channel authors
  *
