@@ -55,12 +55,9 @@ start=$(date +%s)
     exit 1
 }
 
-# The default targets, aarch64 (system mode: the virt machine, with the
-# host's libfdt), a 32-bit and a big-endian linux-user target, where the
-# store code of the series has other widths and byte orders, and riscv64.
-check_opts=("--target-list=x86_64-softmmu,aarch64-softmmu,x86_64-linux-user,aarch64-linux-user,i386-linux-user,s390x-linux-user,riscv64-linux-user"
-            --cross-cc-s390x=s390x-linux-gnu-gcc
-            --cross-cc-riscv64=riscv64-linux-gnu-gcc)
+# the configurations' targets and cross compilers: check_opts
+# shellcheck source=check-opts.sh
+. "$top/tests/backdoor/check-opts.sh"
 # for the tests that configure a build of their own (t-demo.sh), so that
 # it shares the configurations' ccache hits
 export BACKDOOR_CHECK_OPTS="${check_opts[*]}"

@@ -55,10 +55,9 @@ ok "the quickstart commands: configure and make, compile, run"
 mkdir -p "$qs-lib/hello"
 cmp -s "$top/hello/hello.c" "$qs-lib/hello/hello.c" ||
     cp "$top/hello/hello.c" "$qs-lib/hello/hello.c"
-# run-tests.sh's options for the check configurations
-check_opts=("--target-list=x86_64-softmmu,aarch64-softmmu,x86_64-linux-user,aarch64-linux-user,i386-linux-user,s390x-linux-user,riscv64-linux-user"
-            --cross-cc-s390x=s390x-linux-gnu-gcc
-            --cross-cc-riscv64=riscv64-linux-gnu-gcc)
+# run-tests.sh's options for the check configurations: check_opts
+# shellcheck source=check-opts.sh
+. "$TESTS_DIR/check-opts.sh"
 read -r -a configure_extra <<<"${BACKDOOR_CONFIGURE_EXTRA:-}"
 start=$SECONDS
 if { [ -f "$qs/config.mak" ] ||

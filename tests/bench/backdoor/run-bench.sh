@@ -25,16 +25,15 @@ if [ -n "${BENCH_BUILD:-}" ]; then
 else
     export BUILD=$BUILD/bench
     lib=$top/tests/backdoor/testlib
-    # the targets of make check's configurations, whose ccache hits the
-    # build then gets (only two emulators are built)
-    check_targets=(--target-list=x86_64-softmmu,aarch64-softmmu,x86_64-linux-user,aarch64-linux-user,i386-linux-user,s390x-linux-user,riscv64-linux-user
-                   --cross-cc-s390x=s390x-linux-gnu-gcc
-                   --cross-cc-riscv64=riscv64-linux-gnu-gcc)
+    # the targets of make check's configurations (check_opts), whose
+    # ccache hits the build then gets (only two emulators are built)
+    # shellcheck source=../../backdoor/check-opts.sh
+    . "$top/tests/backdoor/check-opts.sh"
     echo "== building QEMU with the test library in $BUILD"
     mkdir -p "$BUILD"
     if ! { grep -qx "BACKDOOR_LIB=$lib" "$BUILD/config.mak" 2>/dev/null ||
            (cd "$top" && ./configure --build-dir="$BUILD" \
-                --with-backdoor="$lib" "${check_targets[@]}"); } \
+                --with-backdoor="$lib" "${check_opts[@]}"); } \
             >"$BUILD.log" 2>&1 ||
        ! make -C "$top" BUILD="$BUILD" \
             QEMU_GOALS="qemu-x86_64 qemu-system-x86_64" all \
