@@ -172,6 +172,43 @@ bdguest slots 5000 4; echo "BDEXIT slots \$?"
 EOF
 BDT_PARALLEL=1 short_boot "parallel library" 2 -device backdoor
 
+# exit() in a parallel library's callback while the other vCPU's call
+# reads MMIO guest memory, which needs the BQL that QEMU's exit path
+# holds: QEMU exits with exit()'s status, 9, instead of hanging (until
+# the timeout, status 124), and the library's exit callback runs once.
+# QEMU 10.0 runs every MMIO access under the BQL: no parallel calls.
+if [ "$(qemu_base_of "$qb")" = 10.0 ]; then
+    skip "exit() in a callback while another vCPU's call reads MMIO" \
+        "QEMU 10.0 serialises the device's calls"
+else
+cat >"$T/script" <<EOF
+bdguest exit-mmio 9; echo "BDEXIT exit-mmio \$?"
+EOF
+rm -f "$log" "$T/console"
+if guest_initramfs "$root" "$T/script" "$T/initrd" 2>"$T/initrd.err"; then
+    BDT_PARALLEL=1 BDT_EXIT=1 guest_run "$qemu" "$kernel" "$T/initrd" \
+        "$log" 150 -accel tcg,thread=multi -smp 2 -device backdoor \
+        -device pci-testdev >"$T/qemu.out" 2>&1
+    status=$?
+else
+    status="no initramfs: $(tail -n 1 "$T/initrd.err")"
+fi
+touch "$log"
+tr -d '\r' <"$log" >"$T/console"
+sed -n -e 's/^BDTEST ok \(.*\)$/ok - \1/p' \
+    -e 's/^BDTEST not ok \(.*\)$/not ok - \1/p' "$T/console"
+if [ "$status" = 9 ] && grep -q '^# exit-mmio: exit(9)' "$T/console"; then
+    ok "exit() in a callback while another vCPU's call reads MMIO: QEMU exits with its status"
+else
+    tail -n 10 "$T/qemu.out" "$T/console" 2>/dev/null | sed 's/^/  /'
+    not_ok "exit() in a callback while another vCPU's call reads MMIO: QEMU exits with its status (status $status)"
+fi
+n=$(grep -c '^bdt-exit: ' "$T/qemu.out")
+[ "$n" = 1 ] &&
+    ok "exit() in a callback while another vCPU's call reads MMIO: the library's exit callback ran once" ||
+    not_ok "exit() in a callback while another vCPU's call reads MMIO: the library's exit callback ran once ($n times)"
+fi
+
 # the same device on q35 (PCI Express root complex), briefly (x86 only)
 [ "$arch" != x86_64 ] || {
 cat >"$T/script" <<EOF

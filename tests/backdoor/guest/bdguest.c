@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "qemu-backdoor.h"
@@ -780,6 +781,64 @@ static void check_truncated(void)
         "truncated");
 }
 
+/*
+ * exit() in the callback of one vCPU while a parallel call on the other
+ * reads guest memory that is MMIO (BAR 0 of a pci-testdev): that read
+ * takes the BQL, which QEMU's exit path holds.  QEMU must still exit,
+ * with exit()'s status (the library exits with 99 instead if the read
+ * was not running then): the test checks that.  The program returns
+ * only when QEMU did not exit.
+ */
+static int reader_started;
+
+static void *reader_main(void *opaque)
+{
+    pin(0);
+    slot_words(90)[0] = 2000;
+    __atomic_store_n(&reader_started, 1, __ATOMIC_RELEASE);
+    qemu_backdoor(BDT_CMD(BDT_OP_READ_FOR, 90, (uintptr_t)opaque));
+    return NULL;
+}
+
+static void check_exit_mmio(int status)
+{
+    int fd = open_pci_file(0x1b36, 0x0005, "resource0");
+    void *mmio = fd < 0 ? MAP_FAILED :
+        mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    shared64 *w;
+    struct timespec t0, t;
+    pthread_t thr;
+
+    if (mmio == MAP_FAILED) {
+        result(0, "exit-mmio: map BAR 0 of the pci-testdev");
+        return;
+    }
+    open_channel();
+    /* the library can read that memory: 10 ms of reads, all good */
+    w = slot_words(90);
+    w[0] = 10;
+    w[1] = 42;
+    qemu_backdoor(BDT_CMD(BDT_OP_READ_FOR, 90, (uintptr_t)mmio));
+    result(w[1] == 0 && w[0] > 0, "exit-mmio: the library reads the "
+           "pci-testdev's MMIO BAR (%llu reads)", (unsigned long long)w[0]);
+    printf("# exit-mmio: exit(%d) while the other vCPU reads MMIO\n",
+           status);
+    pthread_create(&thr, NULL, reader_main, mmio);
+    pin(1);
+    /* spin, not sleep: see meet_main() */
+    while (!__atomic_load_n(&reader_started, __ATOMIC_ACQUIRE)) {
+        /* spin */
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do {
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    } while ((t.tv_sec - t0.tv_sec) * 1000000000LL +
+             (t.tv_nsec - t0.tv_nsec) < 300000000LL);
+    qemu_backdoor(BDT_CMD(BDT_OP_EXIT, 91, status));
+    pthread_join(thr, NULL);
+    result(0, "exit-mmio: QEMU exited in the library's exit()");
+}
+
 /* where there is no device: ENODEV, with or without a user-mode path */
 static int check_nodev(void)
 {
@@ -835,10 +894,13 @@ int main(int argc, char **argv)
         check_batch();
     } else if (!strcmp(what, "slots")) {
         check_slots(n, k);
+    } else if (!strcmp(what, "exit-mmio")) {
+        check_exit_mmio(n);
     } else {
         fprintf(stderr, "usage: %s seed|basics|xor|seq N|procs N K|"
                 "threads N K|parallel N K|serialised N K|memory|set-reg|"
-                "decode-off|nonroot|truncated|batch|slots N K|nodev\n",
+                "decode-off|nonroot|truncated|batch|slots N K|"
+                "exit-mmio STATUS|nodev\n",
                 argv[0]);
         return 2;
     }

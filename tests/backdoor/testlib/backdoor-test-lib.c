@@ -20,6 +20,7 @@ static uint64_t next_seq[BDT_SLOTS];
 static uint32_t next_tag[BDT_SLOTS];
 static int running;
 static unsigned meeting;
+static unsigned reading;    /* READ_FOR calls running */
 
 #ifdef BDT_MUTANT
 /*
@@ -195,6 +196,28 @@ static void handle(uint64_t raw, void *data)
         } else {
             put_word(slot, 1, -1);
         }
+        break;
+    case BDT_OP_READ_FOR: {
+        int64_t end = g_get_monotonic_time() +
+                      MIN(get_word(slot, 0), 2000) * 1000;
+        uint64_t reads = 0;
+        int err = 0;
+
+        qatomic_inc(&reading);
+        do {
+            err |= qemu_backdoor_read_guest(arg, &v, 8);
+            reads++;
+        } while (g_get_monotonic_time() < end);
+        qatomic_dec(&reading);
+        put_word(slot, 0, reads);
+        put_word(slot, 1, err ? -1 : 0);
+        break;
+    }
+    case BDT_OP_EXIT:
+        if (!g_strcmp0(getenv("BDT_EXIT"), "1")) {
+            exit(qatomic_read(&reading) ? arg : 99);
+        }
+        qatomic_inc(&stats.bad_ops);
         break;
     case BDT_OP_SET_REG:
         put_word(slot, 1, set_return_reg(get_word(slot, 0)) ? 0 : -1);

@@ -65,6 +65,18 @@ enum {
      */
     BDT_OP_ABI_SLOT = 0x0c,
     /*
+     * read the word at guest virtual address ARG again and again for word
+     * 0 of the slot milliseconds (at most 2000); word 0: the reads made,
+     * word 1: 0, or -1 when one failed
+     */
+    BDT_OP_READ_FOR = 0x0d,
+    /*
+     * exit(ARG) inside the callback, as a library may, while a READ_FOR
+     * call is running (else exit(99)); only when QEMU's environment has
+     * BDT_EXIT=1 (a fuzzer must not end QEMU), else a bad op
+     */
+    BDT_OP_EXIT = 0x0e,
+    /*
      * nothing at all, not even counted: what a call costs without the
      * library's own work (its shared counters), for the benchmarks
      */
