@@ -94,8 +94,10 @@ typedef struct BackdoorCaller {
 static BackdoorCaller *backdoor_callers;
 static QemuMutex backdoor_callers_lock;
 static __thread BackdoorCaller *backdoor_me;
-/* set by backdoor_channel_exit(): the channel never opens again */
+/* set when QEMU exits: the channel never opens again */
 static bool backdoor_exited;
+/* the library's qemu_backdoor_exit() has been called, or is being */
+static bool backdoor_exit_called;
 #ifdef CONFIG_USER_ONLY
 /* qemu_backdoor_quit() was called in this thread's callback, and how */
 static __thread bool backdoor_quit_requested;
@@ -134,6 +136,18 @@ static BackdoorCaller *backdoor_caller_get(CPUState *cpu)
 }
 
 #ifndef CONFIG_USER_ONLY
+static void backdoor_channel_drain(bool drop_bql);
+
+/*
+ * exit() runs this before QEMU's exit notifiers, whose runner QEMU
+ * registered first: the wait for the parallel calls, which may let go of
+ * the BQL, happens here rather than in the middle of the notifier list.
+ */
+static void backdoor_channel_atexit(void)
+{
+    backdoor_channel_drain(true);
+}
+
 static void backdoor_channel_exit_notify(Notifier *n, void *data)
 {
     backdoor_channel_exit();
@@ -275,6 +289,7 @@ bool backdoor_channel_open(void *data, uint64_t size, const char *lib_arg,
         }
 #ifndef CONFIG_USER_ONLY
         qemu_add_exit_notifier(&backdoor_exit_notifier);
+        atexit(backdoor_channel_atexit);
 #endif
         if (backdoor_lib.flags) {
             backdoor_parallel = backdoor_lib.flags() &
@@ -303,36 +318,73 @@ bool backdoor_channel_parallel(void)
     return backdoor_parallel;
 }
 
-void backdoor_channel_exit(void)
+/*
+ * Close the channel for good and wait for the parallel calls that are
+ * still running: the next ones find it closed.  A running call may wait
+ * for the BQL (a library that reads guest memory mapped to a device takes
+ * it), so with @drop_bql the wait lets go of the BQL if this thread holds
+ * it.
+ */
+static void backdoor_channel_drain(bool drop_bql)
 {
-    /* system mode: QEMU runs exit notifiers with the BQL held, too */
-    QEMU_LOCK_GUARD(&backdoor_lock);
-
-    qatomic_set(&backdoor_is_open, false);
-    qatomic_set(&backdoor_data, NULL);
-    /* wait for the calls that started before is_open was cleared */
+    WITH_QEMU_LOCK_GUARD(&backdoor_lock) {
+        qatomic_set(&backdoor_is_open, false);
+        backdoor_exited = true;
+    }
+    /* pairs with smp_mb_placeholder() in backdoor_channel_command() */
     smp_mb_global();
     for (BackdoorCaller *c = qatomic_load_acquire(&backdoor_callers); c;
          c = c->next) {
-        while (c != backdoor_me && qatomic_read(&c->in_call)) {
+        while (c != backdoor_me && qatomic_load_acquire(&c->in_call)) {
+#ifndef CONFIG_USER_ONLY
+            if (drop_bql && bql_locked()) {
+                bql_unlock();
+                g_usleep(100);
+                bql_lock();
+                continue;
+            }
+#endif
             g_usleep(100);
         }
     }
-    if (backdoor_lib_size && !backdoor_exited && backdoor_lib.exit) {
+}
+
+void backdoor_channel_exit(void)
+{
+    bool call_exit;
+
+    /*
+     * System mode: backdoor_channel_atexit() waited for the calls already;
+     * the calls that start now find the channel closed and do not wait
+     * for the BQL, which the exit notifiers hold.
+     */
+    backdoor_channel_drain(false);
+    WITH_QEMU_LOCK_GUARD(&backdoor_lock) {
+        call_exit = backdoor_lib_size && !backdoor_exit_called &&
+                    backdoor_lib.exit;
+        backdoor_exit_called = true;
+    }
+    if (call_exit) {
         trace_backdoor_channel_exit();
         backdoor_lib.exit();
     }
-    backdoor_exited = true;
 }
 
 static void backdoor_call(CPUState *cpu, uint64_t cmd)
 {
+    void *data;
+
     if (!qatomic_load_acquire(&backdoor_is_open)) {
+        return;
+    }
+    /* NULL when the device was unplugged since is_open was read */
+    data = qatomic_read(&backdoor_data);
+    if (!data) {
         return;
     }
     trace_backdoor_channel_command(cpu ? cpu->cpu_index : -1, tswap64(cmd));
     backdoor_caller = cpu;
-    backdoor_lib.call(cmd, qatomic_read(&backdoor_data));
+    backdoor_lib.call(cmd, data);
     backdoor_caller = NULL;
 }
 
