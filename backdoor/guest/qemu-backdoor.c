@@ -349,15 +349,16 @@ int qemu_backdoor_batch_init(struct qemu_backdoor_batch *b, uint64_t offset,
         return -1;
     }
     b->area = (uint8_t *)bd_data + offset;
-    b->size = size;
-    b->used = 0;
+    b->next = b->area + QEMU_BACKDOOR_BATCH_HEAD;
+    b->end = b->area + size;
     b->cmd = cmd;
     return 0;
 }
 
 void qemu_backdoor_batch_flush(struct qemu_backdoor_batch *b)
 {
-    uint64_t used = b->used;
+    uint8_t *first = b->area + QEMU_BACKDOOR_BATCH_HEAD;
+    uint64_t used = b->next - first;
 
     if (!used) {
         return;
@@ -365,13 +366,13 @@ void qemu_backdoor_batch_flush(struct qemu_backdoor_batch *b)
     /* the records are in place before the count that publishes them */
     __atomic_store_n((uint64_t *)b->area, used, __ATOMIC_RELEASE);
     qemu_backdoor(b->cmd);
-    b->used = 0;
+    b->next = first;
 }
 
 void *qemu_backdoor_batch_reserve_flush(struct qemu_backdoor_batch *b,
                                         uint32_t tag, size_t len)
 {
-    size_t room = b->size - QEMU_BACKDOOR_BATCH_HEAD;
+    size_t room = b->end - b->area - QEMU_BACKDOOR_BATCH_HEAD;
 
     if (len > room - QEMU_BACKDOOR_RECORD_HEAD ||
         qemu_backdoor_batch_record_size(len) > room) {

@@ -154,10 +154,14 @@ uint64_t qemu_backdoor_slot_size(void);
  * in order.  The layout is in include/backdoor/abi.h.
  */
 struct qemu_backdoor_batch {
+    /*
+     * The library's, not the program's.  Pointers, so that a record
+     * costs a compare and a few stores, with no arithmetic on the area.
+     */
     uint8_t *area;      /* the area, in the data channel */
-    size_t size;        /* its size in bytes */
-    size_t used;        /* bytes of records written since the last flush */
-    uint64_t cmd;       /* the command that hands them over */
+    uint8_t *next;      /* where the next record goes */
+    uint8_t *end;       /* the end of the area */
+    uint64_t cmd;       /* the command that hands the records over */
 };
 
 /**
@@ -206,16 +210,18 @@ static inline void *qemu_backdoor_batch_reserve(struct qemu_backdoor_batch *b,
                                                 uint32_t tag, size_t len)
 {
     size_t need = qemu_backdoor_batch_record_size(len);
-    uint8_t *p = b->area + QEMU_BACKDOOR_BATCH_HEAD + b->used;
+    uint8_t *p = b->next;
     uint32_t head[2];
 
-    if (len > b->size || need > b->size - QEMU_BACKDOOR_BATCH_HEAD - b->used) {
+    /* need < len: a length so large that rounding it up wrapped */
+    if (need > (size_t)(b->end - p) || need < len) {
         return qemu_backdoor_batch_reserve_flush(b, tag, len);
     }
-    b->used += need;
+    b->next = p + need;
     head[0] = (uint32_t)len;
     head[1] = tag;
-    __builtin_memcpy(p, head, sizeof(head));
+    /* one 8-byte store: records start at multiples of 8 */
+    __builtin_memcpy(__builtin_assume_aligned(p, 8), head, sizeof(head));
     return p + QEMU_BACKDOOR_RECORD_HEAD;
 }
 

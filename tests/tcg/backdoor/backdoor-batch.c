@@ -56,6 +56,12 @@ static void *writer(void *arg)
     return NULL;
 }
 
+/* nothing written into @b since its last flush */
+static int batch_empty(const struct qemu_backdoor_batch *b)
+{
+    return b->next == b->area + QEMU_BACKDOOR_BATCH_HEAD;
+}
+
 /* a batch of @used bytes whose first record says @len, read by slot 9 */
 static int64_t hostile(uint64_t used, uint32_t len)
 {
@@ -108,15 +114,15 @@ int main(int argc, char **argv)
           "a 64-byte batch");
     errno = 0;
     check(qemu_backdoor_batch_add(&b, 0, big, 64 - 15) == -1 &&
-          errno == EMSGSIZE && b.used == 0,
+          errno == EMSGSIZE && batch_empty(&b),
           "a record larger than the batch: EMSGSIZE");
     errno = 0;
     check(qemu_backdoor_batch_reserve(&b, 0, 64 - 15) == NULL &&
-          errno == EMSGSIZE && b.used == 0,
+          errno == EMSGSIZE && batch_empty(&b),
           "room for a record larger than the batch: EMSGSIZE");
     errno = 0;
     check(qemu_backdoor_batch_reserve(&b, 0, SIZE_MAX - 3) == NULL &&
-          errno == EMSGSIZE && b.used == 0,
+          errno == EMSGSIZE && batch_empty(&b),
           "room for a record of SIZE_MAX - 3 bytes: EMSGSIZE");
 
     /* and QEMU's reader what does not fit */
