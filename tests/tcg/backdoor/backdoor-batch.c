@@ -124,6 +124,24 @@ int main(int argc, char **argv)
     check(qemu_backdoor_batch_reserve(&b, 0, SIZE_MAX - 3) == NULL &&
           errno == EMSGSIZE && batch_empty(&b),
           "room for a record of SIZE_MAX - 3 bytes: EMSGSIZE");
+    errno = 0;
+    check(qemu_backdoor_batch_reserve(&b, 0, SIZE_MAX - 7) == NULL &&
+          errno == EMSGSIZE && batch_empty(&b),
+          "room for a record of SIZE_MAX - 7 bytes (its size wraps to 0): "
+          "EMSGSIZE");
+    if (sizeof(size_t) > 4) {
+        errno = 0;
+        check(qemu_backdoor_batch_reserve(&b, 0, (size_t)UINT32_MAX + 1) ==
+              NULL && errno == EMSGSIZE && batch_empty(&b),
+              "room for a record of 4 GiB: EMSGSIZE");
+    }
+    /* a record that fills what is left exactly; the next one flushes */
+    check(qemu_backdoor_batch_reserve(&b, 0, 64 - 16) != NULL &&
+          b.next == b.end, "a record that fills the batch exactly");
+    check(qemu_backdoor_batch_reserve(&b, 0, 0) != NULL &&
+          b.next == b.area + QEMU_BACKDOOR_BATCH_HEAD + 8,
+          "the record after it goes into a flushed batch");
+    qemu_backdoor_batch_flush(&b);
 
     /* and QEMU's reader what does not fit */
     check(hostile(0, 0) == 0, "an empty batch: no record");
