@@ -176,11 +176,10 @@ BDT_PARALLEL=1 short_boot "parallel library" 2 -device backdoor
 # reads MMIO guest memory, which needs the BQL that QEMU's exit path
 # holds: QEMU exits with exit()'s status, 9, instead of hanging (until
 # the timeout, status 124), and the library's exit callback runs once.
-# QEMU 10.0 runs every MMIO access under the BQL: no parallel calls.
-if [ "$(qemu_base_of "$qb")" = 10.0 ]; then
-    skip "exit() in a callback while another vCPU's call reads MMIO" \
-        "QEMU 10.0 serialises the device's calls"
-else
+# QEMU 10.0 runs every MMIO access under the BQL, so the two calls cannot
+# overlap there: the library exits with 99, once the read has ended.
+want=9
+[ "$(qemu_base_of "$qb")" != 10.0 ] || want=99
 cat >"$T/script" <<EOF
 bdguest exit-mmio 9; echo "BDEXIT exit-mmio \$?"
 EOF
@@ -197,17 +196,16 @@ touch "$log"
 tr -d '\r' <"$log" >"$T/console"
 sed -n -e 's/^BDTEST ok \(.*\)$/ok - \1/p' \
     -e 's/^BDTEST not ok \(.*\)$/not ok - \1/p' "$T/console"
-if [ "$status" = 9 ] && grep -q '^# exit-mmio: exit(9)' "$T/console"; then
-    ok "exit() in a callback while another vCPU's call reads MMIO: QEMU exits with its status"
+if [ "$status" = $want ] && grep -q '^# exit-mmio: exit(9)' "$T/console"; then
+    ok "exit() in a callback while another vCPU's call reads MMIO: QEMU exits with $want"
 else
     tail -n 10 "$T/qemu.out" "$T/console" 2>/dev/null | sed 's/^/  /'
-    not_ok "exit() in a callback while another vCPU's call reads MMIO: QEMU exits with its status (status $status)"
+    not_ok "exit() in a callback while another vCPU's call reads MMIO: QEMU exits with $want (status $status)"
 fi
 n=$(grep -c '^bdt-exit: ' "$T/qemu.out")
 [ "$n" = 1 ] &&
     ok "exit() in a callback while another vCPU's call reads MMIO: the library's exit callback ran once" ||
     not_ok "exit() in a callback while another vCPU's call reads MMIO: the library's exit callback ran once ($n times)"
-fi
 
 # the same device on q35 (PCI Express root complex), briefly (x86 only)
 [ "$arch" != x86_64 ] || {
